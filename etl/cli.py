@@ -1,0 +1,167 @@
+"""The command line: python -m etl load | demo | samples | template.
+
+Messages are Chinese; `--json` keys are the contract's. Exit 0 when no file was
+refused, 1 when any was (or the warehouse could not be written), 2 on usage errors.
+No traceback ever reaches the person at the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from etl import settings
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.*)", r"缺少参数：\1"),
+    (r"argument (\S+): invalid int value: '(.*)'", r"参数 \1 应为整数，“\2”不是整数"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 无效：\2，可选：\3"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面需要一个值"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own words, put in Chinese
+        for pattern, replacement in _ARGPARSE_MESSAGES:
+            message = re.sub(pattern, replacement, message)
+        self.print_usage(sys.stderr)
+        print(f"用法错误：{message}。运行 python -m etl --help 查看用法。", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    if not 1990 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"年度 {value} 不在 1990–2100 之间")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(prog="python -m etl", description="法治看板数据导入工具")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=ChineseArgumentParser)
+    load = commands.add_parser(
+        "load",
+        help="导入部门报送的工作簿（文件或文件夹）",
+        description="导入 .xlsx / .xls / .ods 工作簿；每个文件要么整份导入，要么整份拒收",
+    )
+    load.add_argument("paths", nargs="+", metavar="路径", help="文件或文件夹")
+    load.add_argument("--db", help="数据库文件（默认：环境变量 FAZHI_DB，否则 data/warehouse.duckdb）")
+    load.add_argument("--year", type=_year, help="文件里没写年度时使用的年度")
+    load.add_argument("--json", action="store_true", help="以 JSON 输出结果（每个文件一项）")
+    demo = commands.add_parser("demo", help="用 data/samples 中的示例工作簿重建演示数据库")
+    demo.add_argument("--db", help="数据库文件（默认同上）")
+    samples = commands.add_parser("samples", help="重新生成 data/samples 中的示例工作簿")
+    samples.add_argument("-o", "--output", default=str(settings.SAMPLES_DIR), help="输出文件夹")
+    template = commands.add_parser("template", help="生成某部门的空白填报模板")
+    template.add_argument("department", metavar="部门", help="党政综合办 / 司法所 / 综治办 / 禁毒办，或报表名称")
+    template.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    template.add_argument("--year", type=_year, help="预先填好的年度")
+    return parser
+
+
+def _print_report(item, index: int, total: int) -> None:
+    mark = {"loaded": "✔ 已导入", "duplicate": "＝ 重复，未计入", "rejected": "✘ 拒收"}[item.status]
+    counter = f"[{index}/{total}] " if total > 1 else ""
+    rows = f"（{item.rows} 个数）" if item.status == "loaded" else ""
+    print(f"{counter}{mark}：{item.file}{rows}", flush=True)
+    for problem in item.errors:
+        where = "，".join(
+            p for p in (f"工作表“{problem.sheet}”" if problem.sheet else "", f"单元格 {problem.cell}" if problem.cell else "") if p
+        )
+        print(f"    - {where + '：' if where else ''}{problem.message} [{problem.code}]")
+    for notice in item.notices:
+        print(f"    · {notice}")
+
+
+def command_load(args) -> int:
+    from etl import loader, warehouse
+
+    files, missing = loader.collect_paths(args.paths)
+    if missing:
+        print(f"用法错误：找不到 {'、'.join(missing)}。请检查路径。", file=sys.stderr)
+        return EXIT_USAGE
+    if not files:
+        print("用法错误：所给的文件夹里没有 .xlsx / .xls / .ods 工作簿。", file=sys.stderr)
+        return EXIT_USAGE
+    db = Path(args.db) if args.db else settings.db_path()
+    con = warehouse.connect(db)
+    counter = {"n": 0}
+
+    def progress(item) -> None:
+        counter["n"] += 1
+        if not args.json:
+            _print_report(item, counter["n"], len(files))
+
+    try:
+        reports = loader.load_blobs(con, loader.read_blobs(files), year=args.year, progress=progress)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2, default=str))
+    else:
+        counts = {s: sum(1 for r in reports if r.status == s) for s in ("loaded", "duplicate", "rejected")}
+        print(f"共 {len(reports)} 个文件：导入 {counts['loaded']}，重复 {counts['duplicate']}，拒收 {counts['rejected']}。数据库：{db}")
+    return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else EXIT_OK
+
+
+def command_demo(args) -> int:
+    from etl import demo
+
+    db = Path(args.db) if args.db else settings.db_path()
+    demo.build_demo(db)
+    print(f"演示数据库已重建：{db}（演示数据，2021 年数字与十里亭镇 2021 年度法治政府建设报告一致）")
+    return EXIT_OK
+
+
+def command_samples(args) -> int:
+    from etl import demo
+
+    written = demo.write_samples(Path(args.output))
+    print(f"已生成 {len(written)} 个示例工作簿：{args.output}")
+    return EXIT_OK
+
+
+def command_template(args) -> int:
+    from etl import templates
+    from etl.catalog import load_catalog
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        print("用法错误：模板只能保存为 .xlsx 文件，请把输出文件名改为以 .xlsx 结尾。", file=sys.stderr)
+        return EXIT_USAGE
+    topics = templates.write_template(args.department, output, args.year)
+    if not topics:
+        names = "、".join(templates.department_names(load_catalog()))
+        print(f"用法错误：不认识部门“{args.department}”。可选：{names}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已生成模板：{output}（{'、'.join(t.name for t in topics)}）")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"load": command_load, "demo": command_demo, "samples": command_samples, "template": command_template}
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("已中断。已完成的文件已入库，未完成的文件没有写入任何数字。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: a Chinese sentence, never a traceback
+        import duckdb
+
+        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+            print(
+                "数据库文件正被另一个程序占用（可能是正在运行的看板或另一次导入）。请稍后再试，或在看板的“数据上报”页上传。",
+                file=sys.stderr,
+            )
+        elif isinstance(exc, OSError):
+            print(f"无法读写文件：{exc.strerror or '未知原因'}。请检查路径和权限。", file=sys.stderr)
+        else:
+            print(f"程序出错（{type(exc).__name__}），本次未完成的文件没有写入任何数字。请把这条信息告诉管理员。", file=sys.stderr)
+        return EXIT_REJECTED

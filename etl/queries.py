@@ -1,0 +1,488 @@
+"""Every read the dashboard makes: parameterised SQL over the warehouse's public views.
+
+Functions take a DuckDB cursor and plain arguments (years, a tuple of village codes, where
+an empty tuple means the whole town) and return pandas DataFrames, so they can be cached,
+tested and called without Streamlit. Values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import duckdb
+import pandas as pd
+
+from etl.catalog import load_catalog
+
+EXACT, AT_LEAST, APPROX = "exact", "at_least", "approx"
+
+# The measures of an outreach event (name, unit); each has a <measure>_qualifier column.
+OUTREACH_MEASURES = {
+    "materials": ("发放资料", "份"),
+    "banners": ("悬挂横幅", "幅"),
+    "consultations": ("解答咨询", "人次"),
+    "participants": ("参与人数", "人"),
+}
+
+# A sum is only as exact as its vaguest part: "about" beats "at least" beats exact.
+_QUALIFIER_OF_SUM = """
+    case when bool_or({q} = 'approx') then 'approx'
+         when bool_or({q} = 'at_least') then 'at_least'
+         else 'exact' end
+"""
+
+# Rows of the chosen villages; town-level rows (no village) always belong to the town.
+_CHOSEN = "($villages::VARCHAR[] IS NULL OR list_contains($villages::VARCHAR[], {col}))"
+
+
+def _villages_param(village_codes: tuple[str, ...]) -> list[str] | None:
+    """An empty selection means the whole town, which SQL sees as NULL."""
+    return list(village_codes) if village_codes else None
+
+
+def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    return cur.execute(sql, params or {}).df()
+
+
+def display_value(value: object, qualifier: str | None = EXACT) -> str:
+    """A count as a page shows it: 12, 1000+ (at least 1000), 约30 (about 30), — (none)."""
+    if value is None or pd.isna(value):
+        return "—"
+    number = int(value)
+    if qualifier == AT_LEAST:
+        return f"{number}+"
+    if qualifier == APPROX:
+        return f"约{number}"
+    return str(number)
+
+
+def with_display(frame: pd.DataFrame, value: str = "value", qualifier: str = "qualifier") -> pd.DataFrame:
+    """The frame with a `display` column of qualified values (1000+, 约30)."""
+    out = frame.copy()
+    out["display"] = [display_value(v, q) for v, q in zip(out[value], out[qualifier], strict=True)]
+    return out
+
+
+@cache
+def indicator_order() -> dict[str, int]:
+    """Catalog order of the indicators, so pages list them as the template does."""
+    return {code: n for n, code in enumerate(load_catalog().indicators)}
+
+
+@cache
+def indicator_direction() -> dict[str, str]:
+    """Which way is good news for each indicator: higher, lower or neutral (from the catalog)."""
+    return {code: ind.better for code, ind in load_catalog().indicators.items()}
+
+
+@cache
+def indicator_parent() -> dict[str, str]:
+    """For a 其中 part, the total it belongs to (two parts share the name 行政执法专项编制)."""
+    return {code: ind.parent for code, ind in load_catalog().indicators.items() if ind.parent}
+
+
+# ---------------------------------------------------------------- the warehouse as a whole
+
+
+def warehouse_status(cur: duckdb.DuckDBPyConnection) -> dict:
+    """What every page's frame says: demo or real data, as-of time, number of source workbooks."""
+    row = cur.execute(
+        """
+        select
+            (select max(value) from warehouse_info where key = 'dataset') as dataset,
+            (select max(loaded_at) from submissions) as as_of,
+            (select count(distinct sha256) from submissions where status = 'loaded') as source_files
+        """
+    ).fetchone()
+    dataset, as_of, source_files = row
+    return {"dataset": dataset or "real", "as_of": as_of, "source_files": int(source_files or 0)}
+
+
+def villages(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _frame(
+        cur,
+        """
+        select town_code, town_name, village_code, village_name, village_type, police_station
+        from villages
+        order by village_code
+        """,
+    )
+
+
+def available_years(cur: duckdb.DuckDBPyConnection) -> list[int]:
+    rows = cur.execute(
+        """
+        select year from indicator_values
+        union
+        select year from outreach_events
+        order by year
+        """
+    ).fetchall()
+    return [int(year) for (year,) in rows]
+
+
+def topics(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _frame(cur, "select topic, topic_name, department, breakdown from topics order by topic")
+
+
+def topic_indicators(cur: duckdb.DuckDBPyConnection, topic: str) -> pd.DataFrame:
+    frame = _frame(
+        cur,
+        """
+        select indicator_code, indicator_name, unit, breakdown, kind
+        from indicators
+        where topic = $topic
+        """,
+        {"topic": topic},
+    )
+    order = indicator_order()
+    return frame.sort_values("indicator_code", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- indicator values
+
+
+def yearly_totals(
+    cur: duckdb.DuckDBPyConnection,
+    topic: str,
+    year_from: int,
+    year_to: int,
+    village_codes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Year × indicator totals over the chosen villages (town-level values as they are).
+
+    Columns: year, indicator_code, indicator_name, unit, kind, value, qualifier, display.
+    Village-level indicators have no total rows in the warehouse: a total is a sum.
+    """
+    frame = _frame(
+        cur,
+        f"""
+        with chosen as (
+            select *
+            from indicator_values
+            where topic = $topic
+              and year between $year_from and $year_to
+              and (village_code is null or {_CHOSEN.format(col="village_code")})
+        )
+        select
+            c.year,
+            c.indicator_code,
+            any_value(c.indicator_name) as indicator_name,
+            any_value(c.unit) as unit,
+            any_value(i.kind) as kind,
+            sum(c.value)::BIGINT as value,
+            {_QUALIFIER_OF_SUM.format(q="c.qualifier")} as qualifier
+        from chosen c
+        join indicators i using (indicator_code)
+        group by c.year, c.indicator_code
+        order by c.year, c.indicator_code
+        """,
+        {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+    )
+    return with_display(frame)
+
+
+def village_values(
+    cur: duckdb.DuckDBPyConnection,
+    topic: str,
+    year_from: int,
+    year_to: int,
+    village_codes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """One row per village, year and indicator, with the village's type, station and source cell."""
+    frame = _frame(
+        cur,
+        f"""
+        select
+            iv.year, iv.village_code, v.village_name, v.village_type, v.police_station,
+            iv.indicator_code, iv.indicator_name, iv.unit, iv.value, iv.qualifier, iv.source_ref
+        from indicator_values iv
+        join villages v using (village_code)
+        where iv.topic = $topic
+          and iv.year between $year_from and $year_to
+          and {_CHOSEN.format(col="iv.village_code")}
+        order by iv.year, iv.village_code, iv.indicator_code
+        """,
+        {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+    )
+    return with_display(frame)
+
+
+def town_values(cur: duckdb.DuckDBPyConnection, topic: str, year_from: int, year_to: int) -> pd.DataFrame:
+    """Town-level values (no village) of a topic, with their source cells."""
+    frame = _frame(
+        cur,
+        """
+        select year, indicator_code, indicator_name, unit, value, qualifier, source_ref
+        from indicator_values
+        where topic = $topic and village_code is null and year between $year_from and $year_to
+        order by year, indicator_code
+        """,
+        {"topic": topic, "year_from": year_from, "year_to": year_to},
+    )
+    return with_display(frame)
+
+
+def station_totals(
+    cur: duckdb.DuckDBPyConnection,
+    topic: str,
+    year_from: int,
+    year_to: int,
+    village_codes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Year × police station × indicator: a station's figure is the sum over its villages."""
+    frame = _frame(
+        cur,
+        f"""
+        select
+            iv.year, v.police_station, iv.indicator_code,
+            any_value(iv.indicator_name) as indicator_name,
+            sum(iv.value)::BIGINT as value,
+            {_QUALIFIER_OF_SUM.format(q="iv.qualifier")} as qualifier
+        from indicator_values iv
+        join villages v using (village_code)
+        where iv.topic = $topic
+          and iv.year between $year_from and $year_to
+          and {_CHOSEN.format(col="iv.village_code")}
+        group by iv.year, v.police_station, iv.indicator_code
+        order by iv.year, v.police_station, iv.indicator_code
+        """,
+        {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+    )
+    return with_display(frame)
+
+
+def source_refs(
+    cur: duckdb.DuckDBPyConnection,
+    topic: str,
+    year_from: int,
+    year_to: int,
+    village_codes: tuple[str, ...] = (),
+) -> list[str]:
+    """Where a topic's figures came from (file!sheet!cell), for a download's 说明 sheet."""
+    if topic == "outreach":
+        sql = f"""
+            select distinct source_ref from outreach_events
+            where year between $year_from and $year_to and {_CHOSEN.format(col="village_code")}
+            order by source_ref
+        """
+        params = {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)}
+    else:
+        sql = f"""
+            select distinct source_ref from indicator_values
+            where topic = $topic and year between $year_from and $year_to
+              and (village_code is null or {_CHOSEN.format(col="village_code")})
+            order by source_ref
+        """
+        params = {
+            "topic": topic,
+            "year_from": year_from,
+            "year_to": year_to,
+            "villages": _villages_param(village_codes),
+        }
+    return [ref for (ref,) in cur.execute(sql, params).fetchall() if ref]
+
+
+# ---------------------------------------------------------------- outreach events
+
+
+def outreach_events(
+    cur: duckdb.DuckDBPyConnection,
+    year_from: int,
+    year_to: int,
+    village_codes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """The event list, newest first; each measure also as a display string (1000+, 约30)."""
+    frame = _frame(
+        cur,
+        f"""
+        select event_id, event_date, year, village_code, village_name, location, theme, partners,
+               materials, materials_qualifier, banners, banners_qualifier,
+               consultations, consultations_qualifier, participants, participants_qualifier,
+               source_ref
+        from outreach_events
+        where year between $year_from and $year_to
+          and {_CHOSEN.format(col="village_code")}
+        order by event_date desc, event_id
+        """,
+        {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+    )
+    for measure in OUTREACH_MEASURES:
+        frame[f"{measure}_display"] = [display_value(v, q) for v, q in zip(frame[measure], frame[f"{measure}_qualifier"], strict=True)]
+    return frame
+
+
+def outreach_yearly(
+    cur: duckdb.DuckDBPyConnection,
+    year_from: int,
+    year_to: int,
+    village_codes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Year × measure totals of the events, shaped like `yearly_totals` so the same cards and
+    charts serve them: indicator_code is `events` (the number of events) or a measure.
+    """
+    names = {"events": ("活动场次", "场"), **OUTREACH_MEASURES}
+    # Column names come from the fixed OUTREACH_MEASURES, never from input.
+    sums = "\n".join(
+        f"""
+        union all
+        select year, '{m}' as indicator_code, sum({m})::BIGINT as value,
+               {_QUALIFIER_OF_SUM.format(q=m + "_qualifier")} as qualifier
+        from chosen where {m} is not null group by year
+        """
+        for m in OUTREACH_MEASURES
+    )
+    frame = _frame(
+        cur,
+        f"""
+        with chosen as (
+            select * from outreach_events
+            where year between $year_from and $year_to
+              and {_CHOSEN.format(col="village_code")}
+        )
+        select year, 'events' as indicator_code, count(*)::BIGINT as value, 'exact' as qualifier
+        from chosen group by year
+        {sums}
+        order by year, indicator_code
+        """,
+        {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+    )
+    frame.insert(2, "indicator_name", frame["indicator_code"].map(lambda m: names[m][0]))
+    frame.insert(3, "unit", frame["indicator_code"].map(lambda m: names[m][1]))
+    frame.insert(4, "kind", "flow")
+    return with_display(frame)
+
+
+def outreach_by_village(
+    cur: duckdb.DuckDBPyConnection,
+    year_from: int,
+    year_to: int,
+    village_codes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Events per village over the years chosen (villages without an event count 0)."""
+    return _frame(
+        cur,
+        f"""
+        select v.village_code, v.village_name, v.village_type, v.police_station,
+               count(e.event_id)::BIGINT as events
+        from villages v
+        left join outreach_events e
+               on e.village_code = v.village_code and e.year between $year_from and $year_to
+        where {_CHOSEN.format(col="v.village_code")}
+        group by all
+        order by events desc, v.village_code
+        """,
+        {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+    )
+
+
+# ---------------------------------------------------------------- submissions ledger
+
+
+def submission_ledger(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Topic × year: the current submission (if any), when, which file, how many values,
+    and how many earlier versions it superseded."""
+    return _frame(
+        cur,
+        """
+        with years as (
+            select distinct year from submission_history
+            union select distinct year from indicator_values
+            union select distinct year from outreach_events
+        ),
+        cells as (
+            select t.topic, t.topic_name, t.department, y.year
+            from topics t cross join years y
+        ),
+        current_version as (
+            select topic, year, file_name, loaded_at, row_count, submission_id
+            from submission_history
+            where status = 'loaded'
+            qualify row_number() over (partition by topic, year order by loaded_at desc) = 1
+        ),
+        earlier as (
+            select topic, year, count(*)::BIGINT as superseded
+            from submission_history
+            where status = 'superseded'
+            group by topic, year
+        )
+        select c.topic, c.topic_name, c.department, c.year,
+               cv.submission_id, cv.file_name, cv.loaded_at, cv.row_count,
+               coalesce(e.superseded, 0)::BIGINT as superseded
+        from cells c
+        left join current_version cv using (topic, year)
+        left join earlier e using (topic, year)
+        order by c.topic, c.year
+        """,
+    )
+
+
+def submission_versions(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every version ever loaded, superseded ones included, newest first."""
+    return _frame(
+        cur,
+        """
+        select submission_id, topic, topic_name, department, year, file_name, loaded_at,
+               status, row_count, superseded_by
+        from submission_history
+        order by loaded_at desc, submission_id desc
+        """,
+    )
+
+
+def refused_attempts(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Refused load attempts, newest first, with their problems as readable text."""
+    frame = _frame(
+        cur,
+        """
+        select attempt_id, attempted_at, file_name, error_count, errors
+        from load_log
+        where status = 'rejected'
+        order by attempted_at desc, attempt_id desc
+        """,
+    )
+    frame["reasons"] = [_reasons(text) for text in frame["errors"]]
+    return frame.drop(columns=["errors"])
+
+
+def _reasons(errors_json: str | None) -> str:
+    """The load log's JSON problem list as one line per problem: 工作表!单元格：说明."""
+    try:
+        problems = json.loads(errors_json or "[]")
+    except ValueError:
+        return str(errors_json)
+    lines = []
+    for problem in problems:
+        where = "!".join(str(part) for part in (problem.get("sheet"), problem.get("cell")) if part)
+        lines.append(f"{where}：{problem.get('message', '')}" if where else str(problem.get("message", "")))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- derived figures
+
+
+def derived_total(totals: pd.DataFrame, code: str, name: str, parts: list[str]) -> pd.DataFrame:
+    """Year rows of a figure that is a sum of others (高危 = grades 3–5), never submitted.
+
+    `totals` is a yearly_totals frame; the result has its columns, one row per year in
+    which at least one part has a value.
+    """
+    chosen = totals[totals["indicator_code"].isin(parts)]
+    rows = []
+    for year, group in chosen.groupby("year", sort=True):
+        qualifiers = set(group["qualifier"])
+        qualifier = APPROX if APPROX in qualifiers else AT_LEAST if AT_LEAST in qualifiers else EXACT
+        rows.append(
+            {
+                "year": year,
+                "indicator_code": code,
+                "indicator_name": name,
+                "unit": group["unit"].iloc[0],
+                "kind": group["kind"].iloc[0],
+                "value": int(group["value"].sum()),
+                "qualifier": qualifier,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[*totals.columns.drop("display")])
+    return with_display(frame)

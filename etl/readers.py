@@ -1,0 +1,208 @@
+"""Open a workbook's bytes safely and return its sheets as grids of cell values.
+
+The content decides what a file is, not its name. Before python-calamine reads
+anything, the container is checked: a zip must not declare more than a bounded
+uncompressed size or ratio, and its XML must carry no DOCTYPE or entity declarations;
+an OLE file that wraps an encrypted package is refused as password protected. Every
+failure of the reader itself (including a Rust panic) becomes a `WorkbookProblem`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import python_calamine as calamine
+
+from etl import settings
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class WorkbookProblem(Exception):
+    """The file as a whole cannot be read; `code` and a Chinese `message` say why."""
+
+    def __init__(self, code: str, message: str, sheet: str = "", cell: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.sheet, self.cell = code, message, sheet, cell
+
+
+@dataclass
+class Grid:
+    """One sheet: rows of values from A1, merged ranges filled with their first value."""
+
+    name: str
+    visible: bool
+    rows: list[list[object]]
+    # Cells that hold a copy of a merged range's value rather than their own.
+    merged_copies: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    def cell(self, row: int, col: int) -> object:
+        line = self.rows[row] if row < len(self.rows) else ()
+        return line[col] if col < len(line) else None
+
+
+@dataclass
+class Workbook:
+    kind: str  # xlsx | xls | ods | xlsb
+    grids: list[Grid]
+    skipped: list[str]  # sheets passed over, said to the user (chart sheets, …)
+
+
+def cell_name(row: int, col: int) -> str:
+    """(0, 0) → A1."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
+        raise WorkbookProblem("FILE_CORRUPT", "文件已损坏或不完整，无法打开。请在 Excel/WPS 中打开确认后重新保存再报送") from None
+    if len(infos) > 10_000:
+        raise WorkbookProblem("FILE_TOO_COMPLEX", "文件内部结构异常（条目过多），不像正常的统计表，请另存为新文件后再报送")
+    declared = sum(max(info.file_size, 0) for info in infos)
+    packed = max(sum(info.compress_size for info in infos), 1)
+    if declared > settings.MAX_UNCOMPRESSED_BYTES or declared / packed > settings.MAX_COMPRESSION_RATIO:
+        raise WorkbookProblem("FILE_TOO_LARGE", "文件解压后过大，超出统计表的正常大小，可能已损坏。请检查后重新保存再报送")
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise WorkbookProblem("FILE_ENCRYPTED", "文件设置了密码保护，无法读取。请取消密码后重新保存再报送")
+    names = {info.filename for info in infos}
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size:
+            with archive.open(info) as member:
+                head = member.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise WorkbookProblem("FILE_UNSAFE", "文件内含不安全的 XML 声明，已拒收。请用 Excel/WPS 另存为新文件后再报送")
+    if "mimetype" in names:
+        mimetype = archive.read("mimetype")[:100]
+        if b"opendocument.spreadsheet" in mimetype:
+            return "ods"
+        raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（可能是文字文档或演示文稿）。请报送 .xlsx、.xls 或 .ods 表格")
+    if "[Content_Types].xml" in names:
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if any(name.startswith("xl/") for name in names):
+            return "xlsx"
+        raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（可能是 Word 或 PowerPoint 文件）。请报送 .xlsx、.xls 或 .ods 表格")
+    raise WorkbookProblem("FILE_TYPE", "这是一个压缩包，不是电子表格。请直接报送 .xlsx、.xls 或 .ods 表格")
+
+
+def sniff(data: bytes) -> str:
+    """What the bytes are, by content; refuses anything that is not a workbook."""
+    if len(data) > settings.MAX_FILE_BYTES:
+        raise WorkbookProblem(
+            "FILE_TOO_LARGE", f"文件超过 {settings.MAX_FILE_BYTES // (1024 * 1024)} MB，统计表不应这么大。请删除图片和无关工作表后再报送"
+        )
+    if not data:
+        raise WorkbookProblem("FILE_EMPTY", "文件是空的（0 字节）。请重新保存后再报送")
+    if data.startswith(ZIP_MAGIC):
+        return _sniff_zip(data)
+    if data.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            raise WorkbookProblem("FILE_ENCRYPTED", "文件设置了密码保护，无法读取。请取消密码后重新保存再报送")
+        if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
+            raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（可能是旧版 Word 文档）。请报送 .xlsx、.xls 或 .ods 表格")
+        return "xls"
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        what = "PDF 文件"
+    elif head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+        what = "程序文件"
+    elif head[:3] in (b"\xff\xd8\xff", b"\x89PN", b"GIF"):
+        what = "图片"
+    else:
+        what = "不是电子表格的文件"
+    raise WorkbookProblem("FILE_TYPE", f"这是{what}，不是电子表格。请报送 .xlsx、.xls 或 .ods 格式的统计表")
+
+
+def _cell(value: object) -> object:
+    if value == "":
+        return None
+    return value
+
+
+def _read_grid(sheet: calamine.CalamineSheet, name: str, visible: bool) -> Grid:
+    raw = sheet.to_python(skip_empty_area=False, nrows=settings.MAX_ROWS + 1)
+    rows = [[_cell(v) for v in line] for line in raw]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    if len(rows) > settings.MAX_ROWS:
+        raise WorkbookProblem(
+            "SHEET_TOO_LARGE", f"工作表超过 {settings.MAX_ROWS} 行，不像一份统计表。请只保留统计表本身后再报送", sheet=name
+        )
+    for line in rows:
+        while line and line[-1] is None:
+            line.pop()
+        if len(line) > settings.MAX_COLUMNS:
+            raise WorkbookProblem(
+                "SHEET_TOO_LARGE", f"工作表超过 {settings.MAX_COLUMNS} 列，不像一份统计表。请只保留统计表本身后再报送", sheet=name
+            )
+    grid = Grid(name=name, visible=visible, rows=rows)
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+        if r1 - r0 > settings.MAX_ROWS or c1 - c0 > settings.MAX_COLUMNS or r0 >= len(rows):
+            continue
+        value = grid.cell(r0, c0)
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            line = rows[r]
+            for c in range(c0, c1 + 1):
+                if (r, c) == (r0, c0):
+                    continue
+                if value is not None:
+                    line.extend([None] * (c + 1 - len(line)))
+                    line[c] = value
+                grid.merged_copies.add((r, c))
+    return grid
+
+
+def read_workbook(data: bytes) -> Workbook:
+    """All worksheets of a workbook; hidden ones are read too (for the privacy scan)."""
+    kind = sniff(data)
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError:
+        raise WorkbookProblem("FILE_ENCRYPTED", "文件设置了密码保护，无法读取。请取消密码后重新保存再报送") from None
+    except BaseException as exc:  # calamine raises its own errors and, on some files, a Rust panic
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
+        raise WorkbookProblem(
+            "FILE_CORRUPT", "文件已损坏或格式无法识别，无法打开。请在 Excel/WPS 中打开确认后另存为 .xlsx 再报送"
+        ) from None
+    grids: list[Grid] = []
+    skipped: list[str] = []
+    try:
+        metadata = book.sheets_metadata
+        if len(metadata) > settings.MAX_SHEETS:
+            raise WorkbookProblem(
+                "FILE_TOO_COMPLEX", f"文件有 {len(metadata)} 个工作表，超过 {settings.MAX_SHEETS} 个。请只保留统计表后再报送"
+            )
+        for index, meta in enumerate(metadata):
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                skipped.append(f"工作表“{meta.name}”不是数据表（图表或宏表），已跳过")
+                continue
+            visible = meta.visible == calamine.SheetVisibleEnum.Visible
+            grids.append(_read_grid(book.get_sheet_by_index(index), meta.name, visible))
+    except WorkbookProblem:
+        raise
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
+            raise
+        raise WorkbookProblem("FILE_CORRUPT", "文件内容已损坏，无法完整读取。请在 Excel/WPS 中打开确认后另存为 .xlsx 再报送") from None
+    finally:
+        # Closing a half-read workbook may fail again; there is nothing left to free.
+        with contextlib.suppress(BaseException):
+            book.close()
+    return Workbook(kind=kind, grids=grids, skipped=skipped)

@@ -1,0 +1,27 @@
+"""Where things live: the warehouse path, the data folder, the limits on input."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+SAMPLES_DIR = DATA_DIR / "samples"
+CATALOG_FILE = DATA_DIR / "catalog.toml"
+VILLAGES_FILE = Path(os.environ.get("FAZHI_VILLAGES", DATA_DIR / "villages.csv"))
+
+# Limits that keep a hostile or broken file from costing memory or time.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_SHEETS = 50
+MAX_ROWS = 5000
+MAX_COLUMNS = 100
+HEADER_SEARCH_ROWS = 15
+
+
+def db_path() -> Path:
+    """The warehouse file: FAZHI_DB if set, else data/warehouse.duckdb."""
+    configured = os.environ.get("FAZHI_DB")
+    return Path(configured) if configured else DATA_DIR / "warehouse.duckdb"

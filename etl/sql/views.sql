@@ -1,0 +1,67 @@
+-- The public warehouse contract (DOMAIN.md): pages, downloads and outside checks read
+-- these views, so their names and columns stay as they are.
+
+create or replace view villages as
+select town_code, town_name, village_code, village_name, village_type, police_station
+from place
+order by sort_order;
+
+create or replace view indicators as
+select indicator_code, indicator_name, topic, department, unit, breakdown, kind, sensitive
+from catalog_indicator
+order by sort_order;
+
+create or replace view indicator_values as
+with current_submission as (
+    select submission_id from submission where status = 'loaded'
+)
+select
+    f.year,
+    f.town_code,
+    f.village_code,
+    p.village_name,
+    f.indicator_code,
+    i.indicator_name,
+    i.topic,
+    i.unit,
+    f.value,
+    f.qualifier,
+    f.submission_id,
+    f.source_ref
+from fact f
+join current_submission using (submission_id)
+left join place p on p.village_code = f.village_code
+left join catalog_indicator i on i.indicator_code = f.indicator_code;
+
+create or replace view outreach_events as
+select
+    e.event_id, e.event_date, e.year, e.village_code, p.village_name, e.location, e.theme, e.partners,
+    e.materials, e.materials_qualifier, e.banners, e.banners_qualifier,
+    e.consultations, e.consultations_qualifier, e.participants, e.participants_qualifier,
+    e.submission_id, e.source_ref
+from event e
+join submission s on s.submission_id = e.submission_id and s.status = 'loaded'
+left join place p on p.village_code = e.village_code;
+
+create or replace view submissions as
+select submission_id, file_name, sha256, department, year, loaded_at, status, row_count
+from submission;
+
+-- Views beyond the contract, for the dashboard's ledger and frame.
+create or replace view topics as
+select topic, topic_name, department, breakdown
+from catalog_topic
+order by sort_order;
+
+create or replace view submission_history as
+select s.submission_id, s.file_name, s.sha256, s.department, s.topic, t.topic_name, s.year,
+       s.loaded_at, s.status, s.row_count, s.superseded_by
+from submission s
+left join catalog_topic t using (topic);
+
+create or replace view load_log as
+select attempt_id, attempted_at, file_name, sha256, status, error_count, errors
+from load_attempt;
+
+create or replace view warehouse_info as
+select key, value from info;
