@@ -90,14 +90,15 @@ def _sniff_zip(data: bytes) -> str:
     if "mimetype" in names:
         mimetype = archive.read("mimetype")[:100]
         if b"opendocument.spreadsheet" in mimetype:
+            if "META-INF/manifest.xml" in names and b"encryption-data" in archive.read("META-INF/manifest.xml")[:1_000_000]:
+                raise WorkbookProblem("FILE_ENCRYPTED", "文件设置了密码保护，无法读取。请取消密码后重新保存再报送")
             return "ods"
         raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（可能是文字文档或演示文稿）。请报送 .xlsx、.xls 或 .ods 表格")
     if "[Content_Types].xml" in names:
-        if "xl/workbook.bin" in names:
-            return "xlsb"
-        if any(name.startswith("xl/") for name in names):
-            return "xlsx"
-        raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（可能是 Word 或 PowerPoint 文件）。请报送 .xlsx、.xls 或 .ods 表格")
+        folders = {name.replace("\\", "/").split("/", 1)[0] for name in names}
+        if folders & {"word", "ppt"} and "xl" not in folders:
+            raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（是 Word 或 PowerPoint 文件）。请报送 .xlsx、.xls 或 .ods 表格")
+        return "xlsb" if "xl/workbook.bin" in names else "xlsx"
     raise WorkbookProblem("FILE_TYPE", "这是一个压缩包，不是电子表格。请直接报送 .xlsx、.xls 或 .ods 表格")
 
 
@@ -114,8 +115,8 @@ def sniff(data: bytes) -> str:
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
             raise WorkbookProblem("FILE_ENCRYPTED", "文件设置了密码保护，无法读取。请取消密码后重新保存再报送")
-        if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
-            raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（可能是旧版 Word 文档）。请报送 .xlsx、.xls 或 .ods 表格")
+        if "WordDocument".encode("utf-16-le") in data or "PowerPoint Document".encode("utf-16-le") in data:
+            raise WorkbookProblem("FILE_TYPE", "这不是电子表格文件（是旧版 Word 或 PowerPoint 文件）。请报送 .xlsx、.xls 或 .ods 表格")
         return "xls"
     head = data[:8]
     if head.startswith(b"%PDF"):
