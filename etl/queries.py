@@ -238,6 +238,7 @@ def station_totals(
         select
             iv.year, v.police_station, iv.indicator_code,
             any_value(iv.indicator_name) as indicator_name,
+            any_value(iv.unit) as unit,
             sum(iv.value)::BIGINT as value,
             {_QUALIFIER_OF_SUM.format(q="iv.qualifier")} as qualifier
         from indicator_values iv

@@ -1,0 +1,39 @@
+"""法治看板 — the dashboard's entry: page config, navigation, shared filters, page frame.
+
+Run with `streamlit run dashboard.py`. Every page in pages/ reads the filters drawn here;
+on a first start with no warehouse the demo one is built from the sample workbooks.
+"""
+
+import streamlit as st
+
+from pages import ui
+
+ui.open_warehouse()
+meeting = ui.prepare_filters()
+st.set_page_config(
+    page_title="法治看板 · 十里亭镇",
+    page_icon="⚖️",
+    layout="wide",
+    initial_sidebar_state="collapsed" if meeting else "expanded",
+)
+
+navigation = st.navigation(
+    {
+        "指标": [
+            st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+            st.Page("pages/staffing.py", title="队伍建设", icon=":material/badge:"),
+            st.Page("pages/correction.py", title="社区矫正", icon=":material/gavel:"),
+            st.Page("pages/mental_health.py", title="严重精神障碍患者", icon=":material/psychology:"),
+            st.Page("pages/drugs.py", title="禁毒", icon=":material/medication:"),
+            st.Page("pages/outreach.py", title="普法宣传", icon=":material/campaign:"),
+        ],
+        "数据": [
+            st.Page("pages/upload.py", title="数据上报", icon=":material/upload_file:"),
+            st.Page("pages/ledger.py", title="上报台账", icon=":material/fact_check:"),
+        ],
+    }
+)
+filters = ui.sidebar_filters()
+ui.apply_style(filters.meeting)
+ui.status_line()
+navigation.run()

@@ -1,0 +1,84 @@
+"""上报台账: which department submitted what for which year — when, which file, how many
+values, superseded versions and refused attempts. Missing submissions for the reporting
+year (the latest year anyone has submitted for) stand out."""
+
+import dataclasses
+
+import streamlit as st
+
+from pages import ui
+
+HISTORY_COLUMNS = {
+    "loaded_at": "载入时间",
+    "topic_name": "报表",
+    "department": "报送部门",
+    "year": "年度",
+    "file_name": "文件",
+    "status": "状态",
+    "row_count": "数值个数",
+    "superseded_by": "被替代为",
+}
+REFUSED_COLUMNS = {
+    "attempted_at": "尝试时间",
+    "file_name": "文件",
+    "error_count": "问题数",
+    "reasons": "拒绝原因（工作表!单元格：说明）",
+}
+LEDGER_COLUMNS = {
+    "topic_name": "报表",
+    "department": "报送部门",
+    "year": "年度",
+    "file_name": "文件",
+    "loaded_at": "载入时间",
+    "row_count": "数值个数",
+    "superseded": "被替代的旧版本数",
+}
+
+
+def body(f: ui.Filters) -> None:
+    ledger = ui.read("submission_ledger")
+    if ledger.empty:
+        ui.no_data()
+        return
+    submitted = ledger["submission_id"].notna()
+    reporting_year = int(ledger.loc[submitted, "year"].max()) if submitted.any() else int(ledger["year"].max())
+    years = sorted(ledger["year"].unique())
+    span = dataclasses.replace(
+        f,
+        year_from=int(years[0]),
+        year_to=int(years[-1]),
+        villages=(),
+        villages_label=ui.ALL_VILLAGES_LABEL,
+        file_label=ui.ALL_VILLAGES_FILE_LABEL,
+    )
+    page = ui.PageExports(span, "上报台账", [])
+
+    missing = ledger[(ledger["year"] == reporting_year) & ~submitted]
+    if missing.empty:
+        st.success(f"{reporting_year}年度各项报表均已上报。")
+    else:
+        names = "、".join(f"{row.topic_name}（{row.department}）" for row in missing.itertuples())
+        st.error(f"{reporting_year}年度尚未上报：{names}", icon=":material/warning:")
+
+    st.subheader("报表 × 年度")
+    st.caption(f"✔ 已上报（载入日期）；✖ 未上报。{reporting_year}年度为当前报送年度，未上报的用橙色标出。")
+    matrix = ui.ledger_matrix(ledger, reporting_year)
+    page.table(matrix, ui.tidy_for_export(ledger, LEDGER_COLUMNS), "报表年度矩阵")
+
+    st.subheader("各版本（含被替代的旧版本）")
+    versions = ui.read("submission_versions")
+    versions = versions.assign(status=versions["status"].map({"loaded": "当前版本", "superseded": "已被替代"}))
+    shown = versions[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
+    page.table(shown, shown, "各版本")
+
+    st.subheader("被拒绝的上传")
+    refused = ui.read("refused_attempts")
+    if refused.empty:
+        st.caption("没有被拒绝的上传。")
+    else:
+        shown = refused[list(REFUSED_COLUMNS)].rename(columns=REFUSED_COLUMNS)
+        page.table(shown, shown, "被拒绝的上传")
+    page.workbook()
+
+
+ui.run_page("上报台账", body)

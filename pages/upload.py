@@ -1,0 +1,80 @@
+"""数据上报: departments drop their workbooks here; each goes through the same ETL as the
+command line, and the page says per file what happened and, for a refused one, which cell."""
+
+import pandas as pd
+import streamlit as st
+
+from pages import ui
+
+STATUS = {
+    "loaded": ("已载入", st.success),
+    "duplicate": ("重复文件：此前已载入过完全相同的文件，本次未重复计入", st.info),
+    "rejected": ("已拒绝：整个文件未载入，请按下表逐项修改后重新上传", st.error),
+}
+KEY_REPORTS = "upload_reports"
+
+
+def show_report(report: dict) -> None:
+    label, box = STATUS.get(report["status"], (report["status"], st.warning))
+    with st.container(border=True):
+        # The file name is the uploader's text: shown as code, never as markdown or HTML.
+        st.code(report["file"], language=None)
+        if report["status"] == "loaded":
+            box(f"{label}：共 {report['rows']} 个数值。各页面已更新为最新数字。")
+        else:
+            box(label)
+        for notice in report.get("notices") or []:
+            st.caption(ui.plain(notice))
+        if report["errors"]:
+            problems = pd.DataFrame(report["errors"]).reindex(columns=["sheet", "cell", "code", "message"])
+            problems.columns = ["工作表", "单元格", "问题代码", "说明"]
+            st.dataframe(problems, hide_index=True, width="stretch")
+
+
+def body(f: ui.Filters) -> None:
+    st.markdown(
+        "把各部门填好的工作簿拖到下面（.xlsx、.xls、.ods，可一次选多个），再点“载入”。"
+        "每个文件整体载入或整体拒绝；被拒绝的文件会逐项列出工作表和单元格。"
+        "只上报数量，不要上报姓名、身份证号等个人信息。"
+    )
+    with st.form("upload_form", clear_on_submit=True, border=True):
+        files = st.file_uploader(
+            "选择工作簿",
+            type=["xlsx", "xls", "ods"],
+            accept_multiple_files=True,
+            key="upload_files",
+        )
+        submitted = st.form_submit_button("载入", type="primary", icon=":material/upload:")
+    if submitted:
+        if files:
+            with st.spinner("正在读取、核对并载入……"):
+                st.session_state[KEY_REPORTS] = ui.load_workbooks([(file.name, file.getvalue()) for file in files])
+        else:
+            st.warning("请先选择至少一个工作簿。")
+    reports = st.session_state.get(KEY_REPORTS, [])
+    if reports:
+        counts = pd.Series([r["status"] for r in reports]).value_counts()
+        st.subheader(
+            f"本次结果：载入 {counts.get('loaded', 0)} 个，重复 {counts.get('duplicate', 0)} 个，拒绝 {counts.get('rejected', 0)} 个"
+        )
+        for report in reports:
+            show_report(report)
+
+    st.subheader("空白模板")
+    st.caption("各部门按模板填写最省事；也可以沿用本单位原来的表格，系统会识别常见的写法。")
+    departments = list(dict.fromkeys(ui.read("topics")["department"]))
+    columns = st.columns(len(departments))
+    for column, department in zip(columns, departments, strict=True):
+        with column:
+            st.download_button(
+                f"{department}模板",
+                data=lambda department=department: ui.template_bytes(department),
+                file_name=f"{f.town}_{department}_报送模板.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"template_{department}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+
+
+ui.run_page("数据上报", body)

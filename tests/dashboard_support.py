@@ -1,0 +1,79 @@
+"""Fixtures and helpers for the dashboard tests.
+
+The ladder: `demo_warehouse` builds the ETL's demo warehouse once per session;
+`warehouse_copy` gives a test that writes (an upload) its own copy; `app` is an AppTest
+of dashboard.py pointed at the session warehouse. Expected numbers come from SQL on the
+public views, never from the code under test.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import demo, warehouse
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = str(ROOT / "dashboard.py")
+PAGES = {
+    "overview": "总览",
+    "staffing": "队伍建设",
+    "correction": "社区矫正",
+    "mental_health": "严重精神障碍患者",
+    "drugs": "禁毒",
+    "outreach": "普法宣传",
+    "upload": "数据上报",
+    "ledger": "上报台账",
+}
+# A page may take longer on its first, cold run than a user would wait in a test.
+RUN_TIMEOUT = 60
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
+    demo.build_demo(path)
+    return path
+
+
+@pytest.fixture
+def warehouse_copy(demo_warehouse, tmp_path) -> Path:
+    """A private copy for a test that loads data."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, path)
+    return path
+
+
+def sql(path: Path, query: str, params: list | dict | None = None) -> list[tuple]:
+    """Ask the public views directly, through the same kind of connection the app opens."""
+    con = warehouse.connect(path)
+    try:
+        return con.cursor().execute(query, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def open_app(path: Path, monkeypatch, query: dict | None = None) -> AppTest:
+    """An AppTest of dashboard.py on the warehouse at `path`, run once."""
+    monkeypatch.setenv("FAZHI_DB", str(path))
+    at = AppTest.from_file(ENTRY, default_timeout=RUN_TIMEOUT)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    return at.switch_page(f"pages/{page}.py").run()
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception and no error box (a page shows st.error when its body failed)."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
