@@ -8,6 +8,7 @@ import streamlit as st
 
 from pages import ui
 
+ui.entry_started()
 ui.open_warehouse()
 meeting = ui.prepare_filters()
 st.set_page_config(

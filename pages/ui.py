@@ -32,6 +32,7 @@ KEY_PICK = "f_pick"
 KEY_MEETING = "f_meeting"
 KEY_FILTERS = "filters"
 _KEY_URL_READ = "_filters_from_url"
+_KEY_ENTRY_RAN = "_entry_ran"
 AUTO_COMPARE = 0  # "the year before the last year shown"
 
 ALL_VILLAGES_LABEL = "全镇"
@@ -354,9 +355,31 @@ def status_line() -> None:
     st.markdown(line)
 
 
+def entry_started() -> None:
+    """dashboard.py says it is running; a page checks this to know its frame is drawn."""
+    st.session_state[_KEY_ENTRY_RAN] = True
+
+
+def _ensure_entry_ran() -> None:
+    """Make sure the page runs inside dashboard.py, never alone.
+
+    Streamlit treats a folder named pages/ as old-style pages until some session has
+    called st.navigation: a deep link as the first request of a fresh server (and every
+    AppTest run) executes the page file by itself, without filters or frame. Switch the
+    old mode off and rerun, which goes through dashboard.py to the same page.
+    """
+    if st.session_state.pop(_KEY_ENTRY_RAN, False):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 def run_page(title: str, body: Callable[[Filters], None], *, town_level: bool = False) -> None:
     """The page frame: title, the filters in words, then the body. A failure shows a
     Chinese message (the traceback goes to the server log), never a traceback."""
+    _ensure_entry_ran()
     filters = current_filters()
     st.title(title)
     st.caption(filters.summary())

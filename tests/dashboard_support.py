@@ -1,20 +1,18 @@
 """Fixtures and helpers for the dashboard tests.
 
-The ladder: `demo_warehouse` builds the ETL's demo warehouse once per session;
-`warehouse_copy` gives a test that writes (an upload) its own copy; `app` is an AppTest
-of dashboard.py pointed at the session warehouse. Expected numbers come from SQL on the
-public views, never from the code under test.
+The warehouses come from the fixture ladder in tests/conftest.py: `demo_db_master` (the
+ETL's demo warehouse, built once per session) for tests that only read, `demo_db` (a
+private copy) for tests that load. `open_app` starts an AppTest of dashboard.py on one.
+Expected numbers come from SQL on the public views, never from the code under test.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import demo, warehouse
+from etl import warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -30,21 +28,6 @@ PAGES = {
 }
 # A page may take longer on its first, cold run than a user would wait in a test.
 RUN_TIMEOUT = 60
-
-
-@pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
-    demo.build_demo(path)
-    return path
-
-
-@pytest.fixture
-def warehouse_copy(demo_warehouse, tmp_path) -> Path:
-    """A private copy for a test that loads data."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(demo_warehouse, path)
-    return path
 
 
 def sql(path: Path, query: str, params: list | dict | None = None) -> list[tuple]:
@@ -76,4 +59,3 @@ def assert_clean(at: AppTest) -> None:
     """No exception and no error box (a page shows st.error when its body failed)."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-

@@ -16,7 +16,7 @@ def events() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "村（社区）": ["前进路社区", "金凤坪村", "红岭村"],
-            "活动主题": ["“送法进社区”民法典宣传", "=HYPERLINK(\"http://x\",\"点我\")", "＝1+1"],
+            "活动主题": ["“送法进社区”民法典宣传", '=HYPERLINK("http://x","点我")', "＝1+1"],
             "发放资料（份）": [1000, 350, 0],
             "变化": [-3, 2, 0],
         }
@@ -38,7 +38,7 @@ def test_csv_round_trips_chinese_text_and_numbers():
 
 def test_csv_neutralises_formulas_including_full_width_equals():
     back = pd.read_csv(io.BytesIO(export.csv_bytes(events())), encoding="utf-8-sig")
-    assert back.loc[1, "活动主题"] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert back.loc[1, "活动主题"] == '\'=HYPERLINK("http://x","点我")'
     assert back.loc[2, "活动主题"] == "'＝1+1"
 
 

@@ -1,0 +1,49 @@
+"""Every page runs on the demo warehouse without an error and carries the common frame."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dashboard_support import PAGES, assert_clean, goto, open_app, sql
+
+TOPIC_PAGES = ["overview", "staffing", "correction", "mental_health", "drugs", "outreach"]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_without_an_error(demo_db_master, monkeypatch, page):
+    at = goto(open_app(demo_db_master, monkeypatch), page)
+    assert_clean(at)
+    assert at.title[0].value == PAGES[page]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_shows_the_as_of_time_source_count_and_demo_mark(demo_db_master, monkeypatch, page):
+    at = goto(open_app(demo_db_master, monkeypatch), page)
+    ((as_of, files),) = sql(
+        demo_db_master,
+        "select strftime(max(loaded_at), '%Y-%m-%d %H:%M'), count(distinct sha256) filter (where status = 'loaded') from submissions",
+    )
+    status = [m.value for m in at.markdown if "数据截至" in m.value]
+    assert status == [f"数据截至 **{as_of}** · **{files}** 份来源工作簿 · :orange-badge[演示数据]"]
+
+
+@pytest.mark.parametrize("page", TOPIC_PAGES)
+def test_every_topic_page_draws_charts_with_csv_and_excel_downloads(demo_db_master, monkeypatch, page):
+    at = goto(open_app(demo_db_master, monkeypatch), page)
+    charts = at.get("plotly_chart")
+    labels = [button.label for button in at.get("download_button")]
+    assert charts
+    # One CSV and one Excel per chart and per table, and the whole page as one workbook.
+    assert labels.count("下载 CSV") == labels.count("下载 Excel") >= len(charts)
+    assert sum(label.startswith("下载本页全部数据") for label in labels) == 1
+
+
+@pytest.mark.parametrize("page", ["staffing"])
+def test_a_town_level_page_says_the_village_filter_does_not_apply(demo_db_master, monkeypatch, page):
+    at = goto(open_app(demo_db_master, monkeypatch), page)
+    assert any("村（社区）筛选对本页不适用" in box.value for box in at.info)
+
+
+def test_a_village_page_does_not_carry_the_town_level_note(demo_db_master, monkeypatch):
+    at = goto(open_app(demo_db_master, monkeypatch), "correction")
+    assert not any("不适用" in box.value for box in at.info)
