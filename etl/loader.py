@@ -8,6 +8,7 @@ for a sheet kind and year already loaded supersedes the earlier submission.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from etl.validation import check_rules
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm", ".xlsb")
 BATCH_SIZE = 250
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -77,6 +79,8 @@ class FileReport:
 
 
 def _sheet_year(sheet: SheetData, file_year: int | None, given_year: int | None) -> None:
+    if any(p.code == "YEAR_CONFLICT" for p in sheet.problems):
+        return
     sources = dict(sheet.year_sources)
     if file_year:
         sources["文件名"] = file_year
@@ -108,20 +112,37 @@ def _looks_like_a_table(grid, places: Places) -> bool:
 def prepare(
     file_name: str, data: bytes, year: int | None = None, catalog: Catalog | None = None, places: Places | None = None
 ) -> PreparedFile:
-    """Read and validate one file completely, without touching the warehouse."""
-    catalog = catalog or load_catalog()
-    places = places or load_places()
+    """Read and validate one file completely, without touching the warehouse.
+
+    Whatever goes wrong inside, the file ends refused with a coded message: one odd
+    workbook must not stop a folder of others or show a traceback to a clerk.
+    """
     file_name = Path(file_name).name
     prepared = PreparedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), status="rejected")
     try:
-        workbook = read_workbook(data)
+        _prepare(prepared, data, year, catalog or load_catalog(), places or load_places())
     except WorkbookProblem as problem:
-        prepared.problems.append(Problem(problem.code, problem.message, problem.sheet, problem.cell))
-        return prepared
+        prepared.problems = [Problem(problem.code, problem.message, problem.sheet, problem.cell)]
+    except RecursionError:
+        prepared.problems = [Problem("READ_FAILED", READ_FAILED_MESSAGE)]
+    except Exception as exc:  # noqa: BLE001 — a bug or an unforeseen file; logged by type only
+        log.warning("unexpected %s while reading %s", type(exc).__name__, file_name)
+        prepared.problems = [Problem("READ_FAILED", READ_FAILED_MESSAGE)]
+    if prepared.problems:
+        prepared.status, prepared.parts = "rejected", []
+    return prepared
+
+
+READ_FAILED_MESSAGE = "读取这个文件时出现意外错误，文件未导入。请另存为新的 .xlsx 后重试；仍不行请联系管理员"
+
+
+def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Catalog, places: Places) -> None:
+    file_name = prepared.file_name
+    workbook = read_workbook(data)
     personal = [p for grid in workbook.grids for p in find_personal_data(grid)]
     if personal:
         prepared.problems = personal
-        return prepared
+        return
     prepared.notices.extend(workbook.skipped)
     file_year = year_from_file_name(file_name)
     sheets: list[SheetData] = []
@@ -177,7 +198,7 @@ def prepare(
             )
         )
     if prepared.problems:
-        return prepared
+        return
     town = places.town_code
     for sheet in sheets:
         if sheet.row_count == 0:
@@ -209,7 +230,6 @@ def prepare(
             )
         prepared.parts.append(PreparedPart(submission_id, sheet.topic.code, sheet.topic.department, sheet.year, sheet.sheet, facts, events))
     prepared.status = "loaded"
-    return prepared
 
 
 def report(prepared: PreparedFile) -> FileReport:

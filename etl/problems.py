@@ -39,7 +39,7 @@ CODES = {
     "MISSING_THEME": "活动没有主题",
     "DATE_OUTSIDE_YEAR": "活动日期不在所报年度",
     "DUPLICATE_EVENT": "同一活动登记了两次",
-    "FILE_NAME": "文件名不可用",
+    "READ_FAILED": "读取时出现意外错误（程序缺陷或前所未见的文件）",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import python_calamine as calamine
@@ -66,12 +67,18 @@ def cell_name(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, RuntimeError, NotImplementedError, KeyError)
+
+
 def _sniff_zip(data: bytes) -> str:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
+        return _inspect_zip(zipfile.ZipFile(io.BytesIO(data)))
+    except _ZIP_ERRORS:
         raise WorkbookProblem("FILE_CORRUPT", "文件已损坏或不完整，无法打开。请在 Excel/WPS 中打开确认后重新保存再报送") from None
+
+
+def _inspect_zip(archive: zipfile.ZipFile) -> str:
+    infos = archive.infolist()
     if len(infos) > 10_000:
         raise WorkbookProblem("FILE_TOO_COMPLEX", "文件内部结构异常（条目过多），不像正常的统计表，请另存为新文件后再报送")
     declared = sum(max(info.file_size, 0) for info in infos)

@@ -312,14 +312,16 @@ def find_layout(grid: Grid, catalog: Catalog) -> Layout | None:
             candidates = [_form_layout(grid, catalog, topic)]
         else:
             build = _event_layout if topic.layout == "event_list" else _village_table_layout
-            candidates = []
+            singles = [build(grid, catalog, topic, row, 1) for row in range(search + 1)]
+            candidates = [one for one in singles if one]
             for row in range(search):
-                one = build(grid, catalog, topic, row, 1)
+                # Two header rows only where the upper row adds to what each row says alone
+                # (a group label such as 其中 over its parts), not a title above the header.
                 two = build(grid, catalog, topic, row, 2) if row + 1 < len(grid.rows) else None
-                if two and (one is None or two.score > one.score):
+                alone = max((s.score for s in singles[row : row + 2] if s), default=0)
+                if two and two.score > alone:
                     candidates.append(two)
-                elif one:
-                    candidates.append(one)
+            candidates.sort(key=lambda layout: layout.header_row)
         for layout in candidates:
             if layout and (best is None or layout.score > best.score):
                 best = layout
@@ -382,6 +384,10 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
         raw_village = grid.cell(row, village_col)
         text = normalize_text(raw_village)
         has_numbers = _row_has_numbers(grid, row, value_cols)
+        if not text and has_numbers:
+            # A total written in another column (序号 or 派出所) still names the row.
+            others = [normalize_text(v) for c, v in enumerate(grid.rows[row]) if c not in layout.columns and isinstance(v, str)]
+            text = next((t for t in others if t), "")
         if not text and not has_numbers and all(grid.cell(row, c) is None for c in value_cols):
             continue
         if text and _is_note(catalog, text):
@@ -395,14 +401,14 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
         if station and (text.endswith(("小计", "合计")) or text in stations):
             totals.append((row, station))
             continue
-        village = places.find(raw_village) if text else None
+        village = places.find(raw_village) if normalize_text(raw_village) else None
         if village is None:
             cell = cell_name(row, village_col)
             if not has_numbers:
                 if text:
                     sheet.notices.append(f"工作表“{sheet.sheet}”第 {row + 1} 行不是村（社区）数据，已跳过")
                 continue
-            if not text:
+            if not normalize_text(raw_village):
                 sheet.problem("MISSING_VILLAGE", "这一行有数字，却没有填写村（社区）名称。请填写村（社区）名称", cell)
                 continue
             close = places.suggest(raw_village)
@@ -605,7 +611,7 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
 
 def read_sheet(grid: Grid, layout: Layout, catalog: Catalog, places: Places) -> SheetData:
     sheet = SheetData(sheet=grid.name, topic=layout.topic)
-    years, where = year_in_sheet(grid, max(layout.header_row, 0))
+    years, where = year_in_sheet(grid, max(layout.data_start, 0))
     if len(years) > 1:
         sheet.problem(
             "YEAR_CONFLICT", f"表内写了不止一个年度（{'、'.join(str(y) for y in sorted(years))}）。一张表只能报一个年度，请改正", where

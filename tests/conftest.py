@@ -1,0 +1,55 @@
+"""The fixture ladder: a fresh warehouse, a path to one, the demo warehouse built once,
+and a builder that writes workbooks into tmp_path the way clerks lay them out."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl import demo, warehouse
+from etl.loader import load_blobs
+from tests.builders import WorkbookBuilder
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def fresh_db(db_path: Path):
+    con = warehouse.connect(db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_master(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo warehouse that a test may write to."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_master, path)
+    return path
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> WorkbookBuilder:
+    return WorkbookBuilder(tmp_path / "books")
+
+
+@pytest.fixture
+def load(fresh_db):
+    """Load files (paths) into the fresh warehouse; returns the reports."""
+
+    def _load(*paths: Path, year: int | None = None):
+        return load_blobs(fresh_db, [(p.name, p.read_bytes()) for p in paths], year=year)
+
+    return _load

@@ -1,0 +1,99 @@
+"""The command line contract: load / demo / template, exit codes, --json, --db, FAZHI_DB."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from tests.builders import correction_sheet
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def etl(*args, env=None, cwd=ROOT):
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *map(str, args)], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
+    )
+
+
+def test_load_reports_json_per_file_and_exits_1_when_any_is_refused(books, db_path):
+    good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
+    bad = books.write("bad.xlsx", correction_sheet([["前进路社区", -2, 0, 0, 0, 0, 0, 0]]))
+    result = etl("load", "--db", db_path, "--json", good, bad)
+    assert result.returncode == 1, result.stderr
+    reports = json.loads(result.stdout)
+    assert [(r["file"], r["status"]) for r in reports] == [("good.xlsx", "loaded"), ("bad.xlsx", "rejected")]
+    assert reports[0]["rows"] == 7 and reports[0]["submission_id"]
+    assert reports[1]["errors"] == [{"sheet": "社区矫正", "cell": "B3", "code": "NEGATIVE", "message": reports[1]["errors"][0]["message"]}]
+    assert set(reports[0]) >= {"file", "status", "submission_id", "rows", "errors"}
+
+
+def test_load_exits_0_and_reports_duplicates(books, db_path):
+    good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
+    assert etl("load", "--db", db_path, good).returncode == 0
+    again = etl("load", "--db", db_path, "--json", good)
+    assert again.returncode == 0
+    assert json.loads(again.stdout)[0]["status"] == "duplicate"
+
+
+def test_a_folder_loads_with_progress_in_chinese(books, db_path):
+    for n, village in enumerate(["前进路社区", "金凤坪村", "红星社区"]):
+        books.write(f"c{2019 + n}.xlsx", correction_sheet([[village, 1, 1, 0, 0, 0, 0, 0]], year=2019 + n))
+    result = etl("load", "--db", db_path, books.folder)
+    assert result.returncode == 0, result.stderr
+    assert "[3/3]" in result.stdout and "已导入" in result.stdout and "共 3 个文件" in result.stdout
+    con = duckdb.connect(str(db_path), read_only=True)
+    assert con.execute("select count(distinct year) from indicator_values").fetchone()[0] == 3
+
+
+def test_fazhi_db_picks_the_warehouse_when_no_db_is_given(books, tmp_path):
+    target = tmp_path / "env.duckdb"
+    good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
+    assert etl("load", good, env={"FAZHI_DB": str(target)}).returncode == 0
+    assert target.exists()
+
+
+def test_year_option_fills_a_file_that_does_not_say(books, db_path):
+    path = books.write("c.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]], year=None))
+    assert etl("load", "--db", db_path, path).returncode == 1
+    assert etl("load", "--db", db_path, "--year", 2020, path).returncode == 0
+
+
+def test_usage_errors_exit_2_in_chinese_without_a_traceback(db_path, tmp_path):
+    for args in (
+        ["load"],
+        ["load", "--db", db_path, tmp_path / "nope.xlsx"],
+        ["load", "--year", "abc", "x.xlsx"],
+        ["frobnicate"],
+        ["template", "不存在的部门", "-o", tmp_path / "t.xlsx"],
+    ):
+        result = etl(*args)
+        assert result.returncode == 2, args
+        assert "用法错误" in result.stderr and "Traceback" not in result.stderr, args
+
+
+def test_a_locked_warehouse_gives_a_chinese_sentence_not_a_traceback(books, db_path):
+    good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
+    holder = duckdb.connect(str(db_path))
+    try:
+        result = etl("load", "--db", db_path, good)
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert "占用" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_template_then_demo_commands_work(tmp_path):
+    out = tmp_path / "司法所模板.xlsx"
+    result = etl("template", "司法所", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert out.exists()
+    db = tmp_path / "demo.duckdb"
+    result = etl("demo", "--db", db)
+    assert result.returncode == 0, result.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select value from warehouse_info where key='dataset'").fetchone()[0] == "demo"
