@@ -198,7 +198,7 @@ def _seed_from_url(years: list[int], village_codes: list[str]) -> None:
 def _repair_state(years: list[int], village_codes: list[str]) -> None:
     """Keep widget state valid when the data changed under it (a load added a year)."""
     chosen = st.session_state.get(KEY_YEARS)
-    if not (isinstance(chosen, tuple | list) and len(chosen) == 2 and all(y in years for y in chosen)):
+    if not (isinstance(chosen, tuple | list) and len(chosen) == 2 and all(years[0] <= y <= years[-1] for y in chosen)):
         st.session_state[KEY_YEARS] = (years[0], years[-1])
     if st.session_state.get(KEY_COMPARE) not in [AUTO_COMPARE, *years]:
         st.session_state[KEY_COMPARE] = AUTO_COMPARE
@@ -240,7 +240,8 @@ def sidebar_filters() -> Filters:
     with st.sidebar:
         st.subheader("筛选")
         if len(years) > 1:
-            st.select_slider("年份范围", options=years, key=KEY_YEARS, format_func=lambda y: f"{y}年")
+            # A range slider, not select_slider: AppTest loses a select_slider range on rerun.
+            st.slider("年份范围", min_value=years[0], max_value=years[-1], step=1, key=KEY_YEARS, format="%d年")
         else:
             st.session_state[KEY_YEARS] = (years[0], years[0])
             st.caption(f"年份：{years[0]}年（仓库中只有这一年）")

@@ -44,7 +44,7 @@ def body(f: ui.Filters) -> None:
             accept_multiple_files=True,
             key="upload_files",
         )
-        submitted = st.form_submit_button("载入", type="primary", icon=":material/upload:")
+        submitted = st.form_submit_button("载入", type="primary", icon=":material/upload:", key="upload_submit")
     if submitted:
         if files:
             with st.spinner("正在读取、核对并载入……"):

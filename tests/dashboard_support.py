@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from etl import warehouse
@@ -39,9 +40,26 @@ def sql(path: Path, query: str, params: list | dict | None = None) -> list[tuple
         con.close()
 
 
+def _navigation_mode(monkeypatch) -> None:
+    """Run as a live server does once st.navigation has run: pages/ is not old-style pages.
+
+    AppTest forgets that before every run, so a pages/ folder would make it execute a
+    switched-to page file alone, without dashboard.py (and drop button clicks when the
+    page reruns itself through the entry).
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 def open_app(path: Path, monkeypatch, query: dict | None = None) -> AppTest:
     """An AppTest of dashboard.py on the warehouse at `path`, run once."""
     monkeypatch.setenv("FAZHI_DB", str(path))
+    _navigation_mode(monkeypatch)
     at = AppTest.from_file(ENTRY, default_timeout=RUN_TIMEOUT)
     at.query_params.update(query or {})
     return at.run()
