@@ -427,7 +427,7 @@ def submission_versions(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         select submission_id, topic, topic_name, department, year, file_name, loaded_at,
                status, row_count, superseded_by
         from submission_history
-        order by loaded_at desc, submission_id desc
+        order by loaded_at desc, topic, year desc, submission_id
         """,
     )
 

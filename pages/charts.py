@@ -54,7 +54,8 @@ def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = 
         margin={"l": 10, "r": 20, "t": 60 if style.meeting else 50, "b": 10},
         template="plotly_white",
         colorway=OKABE_ITO,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        # Below the plot: above it, a legend collides with the title at 1280 px.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0, "title": None},
         hoverlabel={"font": {"family": FONT_STACK, "size": style.font_size}},
         separators=".,",
         uniformtext={"minsize": style.font_size - 4, "mode": "hide"},
@@ -62,6 +63,14 @@ def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = 
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True, rangemode="tozero")
     return fig
+
+
+def _whole_numbers(fig: go.Figure, peak: float, axis: str = "y") -> None:
+    """Counts are whole: no 0.5 ticks when the largest value is small."""
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    if peak <= 10:
+        update(dtick=1, tick0=0)
+    update(tickformat="d")
 
 
 def _years_axis(fig: go.Figure, years: list[int]) -> None:
@@ -100,7 +109,9 @@ def trend(
         )
     _layout(fig, title, style)
     _years_axis(fig, sorted(frame["year"].unique().tolist()))
-    fig.update_yaxes(title=unit or None)
+    _whole_numbers(fig, frame["value"].max() if len(frame) else 0)
+    # Leave headroom above the highest point for its label.
+    fig.update_yaxes(title=None, range=[0, max(1.0, float(frame["value"].max() or 0)) * 1.18])
     return fig
 
 
@@ -126,6 +137,8 @@ def stacked_by_year(
                 name=name,
                 text=part["display"],
                 textposition="inside",
+                textangle=0,
+                insidetextanchor="middle",
                 marker_color=(colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)]),
                 hovertemplate=f"%{{x}}年 {name}：%{{text}}{unit}<extra></extra>",
             )
@@ -133,6 +146,7 @@ def stacked_by_year(
     _layout(fig, title, style)
     fig.update_layout(barmode="stack")
     _years_axis(fig, sorted(frame["year"].unique().tolist()))
+    _whole_numbers(fig, frame.groupby("year")["value"].sum().max() if len(frame) else 0)
     return fig
 
 
@@ -163,8 +177,9 @@ def ranked_bars(
     )
     height = max(style.height, 90 + style.bar_height * len(ordered))
     _layout(fig, title, style, height=height)
-    fig.update_xaxes(title=unit or None)
+    fig.update_xaxes(title=None)
     fig.update_yaxes(title=None)
+    _whole_numbers(fig, ordered["value"].max() if len(ordered) else 0, axis="x")
     return fig
 
 
@@ -193,14 +208,17 @@ def stacked_bars_by_category(
                 orientation="h",
                 text=part["display"],
                 textposition="inside",
+                textangle=0,
+                insidetextanchor="middle",
                 marker_color=(colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)]),
                 hovertemplate=f"%{{y}} {name}：%{{text}}{unit}<extra></extra>",
             )
         )
-    height = max(style.height, 110 + style.bar_height * len(totals))
+    height = max(style.height, 140 + style.bar_height * len(totals))
     _layout(fig, title, style, height=height)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=None)
+    _whole_numbers(fig, totals.max() if len(totals) else 0, axis="x")
     return fig
 
 
@@ -235,6 +253,9 @@ def grouped_bars(
     _layout(fig, title, style)
     fig.update_layout(barmode="group")
     fig.update_xaxes(title=None, type="category")
+    peak = frame["value"].max() if len(frame) else 0
+    _whole_numbers(fig, peak)
+    fig.update_yaxes(range=[0, max(1.0, float(peak or 0)) * 1.15])
     return fig
 
 

@@ -81,4 +81,4 @@ def body(f: ui.Filters) -> None:
     page.workbook()
 
 
-ui.run_page("上报台账", body)
+ui.run_page("上报台账", body, filtered=False)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -63,12 +64,23 @@ def _warehouse(path: str):
 
 
 def open_warehouse():
-    """The process's connection, building the demo warehouse on a first start."""
+    """The process's connection, building the demo warehouse on a first start.
+
+    If the warehouse cannot be opened (another program holds it, say a running
+    `python -m etl load`), the page says so in Chinese and stops.
+    """
     path = db_path()
-    if not Path(path).exists():
-        with st.spinner("首次启动：正在用示例工作簿生成演示数据，请稍候……"):
-            return _warehouse(path)
-    return _warehouse(path)
+    try:
+        if not Path(path).exists():
+            with st.spinner("首次启动：正在用示例工作簿生成演示数据，请稍候……"):
+                return _warehouse(path)
+        return _warehouse(path)
+    except (duckdb.Error, OSError):
+        LOGGER.exception("cannot open the warehouse at %s", path)
+        st.error(
+            "暂时无法打开数据仓库：数据文件可能正被其他程序占用（例如正在命令行导入数据）。请稍后刷新页面；如仍不行，请联系系统管理员。"
+        )
+        st.stop()
 
 
 def cursor():
@@ -315,25 +327,32 @@ html, body, .stApp, .stApp button, .stApp input, .stApp textarea {
 /* No developer buttons on an intranet dashboard. */
 [data-testid="stAppDeployButton"], [data-testid="stMainMenu"], #MainMenu { display: none !important; }
 [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+/* Let a long Chinese label wrap instead of ending in "…". */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
 </style>
 """
 
 _MEETING_CSS = """
 <style>
 .stApp { background: #ffffff; color: #000000; }
-.stApp p, .stApp li, .stApp label, .stApp td, .stApp th, .stApp span,
+.stApp h1, .stApp h2, .stApp h3, .stApp [data-testid="stMarkdownContainer"] p { color: #000000; }
+.stApp p, .stApp li, .stApp label, .stApp td, .stApp th,
 .stApp [data-testid="stMarkdownContainer"], .stApp [data-testid="stCaptionContainer"],
-.stApp [data-testid="stWidgetLabel"] p { font-size: 22px !important; color: #000000; }
-.stApp h1 { font-size: 42px !important; }
-.stApp h2 { font-size: 32px !important; }
-.stApp h3 { font-size: 28px !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] div { font-size: 56px !important; line-height: 1.15 !important; font-weight: 700; }
-[data-testid="stMetricLabel"] p { font-size: 24px !important; font-weight: 600; }
-[data-testid="stMetricDelta"] div, [data-testid="stMetricDelta"] p { font-size: 22px !important; }
-[data-testid="stMetric"] { border: 2px solid #000000 !important; }
+.stApp [data-testid="stWidgetLabel"] p { font-size: 22px !important; }
+.stApp [data-testid="stMarkdownContainer"] p span { font-size: inherit !important; }
+.stApp h1, .stApp h1 * { font-size: 44px !important; }
+.stApp h2, .stApp h2 * { font-size: 34px !important; }
+.stApp h3, .stApp h3 * { font-size: 28px !important; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] * {
+  font-size: 60px !important; line-height: 1.15 !important; font-weight: 700 !important; color: #000000 !important;
+}
+.stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * { font-size: 24px !important; font-weight: 600; }
+.stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] * { font-size: 24px !important; }
+.stApp [data-testid="stMetric"] { border: 2px solid #000000 !important; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
-[data-testid="stDownloadButton"] button p { font-size: 18px !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; max-width: 100% !important; }
+.stApp [data-testid="stDownloadButton"] button p { font-size: 18px !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; max-width: 100% !important; }
 </style>
 """
 
@@ -377,13 +396,13 @@ def _ensure_entry_ran() -> None:
     st.rerun()
 
 
-def run_page(title: str, body: Callable[[Filters], None], *, town_level: bool = False) -> None:
+def run_page(title: str, body: Callable[[Filters], None], *, town_level: bool = False, filtered: bool = True) -> None:
     """The page frame: title, the filters in words, then the body. A failure shows a
     Chinese message (the traceback goes to the server log), never a traceback."""
     _ensure_entry_ran()
     filters = current_filters()
     st.title(title)
-    st.caption(filters.summary())
+    st.caption(filters.summary() if filtered else "本页不受左侧年份和村（社区）筛选影响。")
     if town_level:
         st.info(TOWN_LEVEL_NOTE)
     try:
@@ -477,8 +496,9 @@ def _with_unit(label: str, unit: str) -> str:
 
 
 def kpi_row(cards: list[Kpi], filters: Filters) -> None:
-    """KPI cards in rows: four across in meeting mode so 56 px numbers fit at 1280 px."""
-    per_row = 4 if filters.meeting else min(6, max(3, len(cards)))
+    """KPI cards in rows: at most four across when there are many (and in meeting mode),
+    so labels and 56 px numbers fit at 1280 px."""
+    per_row = 4 if filters.meeting or len(cards) > 5 else max(3, len(cards))
     for start in range(0, len(cards), per_row):
         columns = st.columns(per_row)
         for column, card in zip(columns, cards[start : start + per_row], strict=False):
@@ -563,9 +583,12 @@ def wide_detail(values: pd.DataFrame, index: list[str], index_names: dict[str, s
     codes = sorted(names.index, key=lambda c: order.get(c, 999))
     table = values.pivot_table(index=index, columns="indicator_code", values="display", aggfunc="first")
     table = table.reindex(columns=codes).rename(columns=names.to_dict()).fillna("—").reset_index()
+    # Newest year first, villages in the official (code) order.
+    rank = dict(zip(values.get("village_name", []), values.get("village_code", []), strict=True))
+    keys = [col for col in ("year", "village_name") if col in table.columns]
+    table = table.sort_values(keys, ascending=[col != "year" for col in keys], key=lambda s: s.map(rank) if s.name == "village_name" else s)
     table = table.rename(columns=index_names)
     if "年份" in table.columns:
-        table = table.sort_values("年份", ascending=False, kind="stable")
         table["年份"] = table["年份"].astype(str)
     return table
 
@@ -687,8 +710,7 @@ class PageExports:
         """CSV and Excel of one chart's or table's data, side by side."""
         self.sheets[part] = data
         key = f"dl_{len(self.sheets)}"
-        left, right, _ = st.columns([1, 1, 4] if not self.filters.meeting else [1, 1, 2])
-        with left:
+        with st.container(horizontal=True, gap="small"):
             st.download_button(
                 "下载 CSV",
                 data=lambda: export.csv_bytes(data),
@@ -698,7 +720,6 @@ class PageExports:
                 on_click="ignore",
                 icon=":material/download:",
             )
-        with right:
             st.download_button(
                 "下载 Excel",
                 data=lambda: export.xlsx_bytes({part: data}, self.notes(), self.sources),

@@ -77,4 +77,4 @@ def body(f: ui.Filters) -> None:
             )
 
 
-ui.run_page("数据上报", body)
+ui.run_page("数据上报", body, filtered=False)
