@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from etl import settings
-from etl.values import header_key
+from etl.values import header_key, normalize_text
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,11 @@ class Catalog:
     ignored_columns: tuple[str, ...]
     _keys: dict[str, object] = field(default_factory=dict, repr=False)
 
+    @property
+    def note_keys(self) -> tuple[str, ...]:
+        """Normalised beginnings of the note lines under a table."""
+        return self._cached("notes", lambda: tuple(normalize_text(p) for p in self.note_prefixes))
+
     def topic_indicators(self, topic: str) -> list[Indicator]:
         return [ind for ind in self.indicators.values() if ind.topic == topic]
 
@@ -111,8 +116,20 @@ class Catalog:
         """The indicator codes a header or form label may mean, and whether it is a 其中 part.
 
         Exact match on the normalised label first; else the longest known label the
-        text contains (如 “在管患者总数” → 在管患者).
+        text contains (如 “在管患者总数” → 在管患者). Results are remembered: the same
+        headers come back in every file of a folder.
         """
+        if text is None or isinstance(text, (int, float)):
+            return (), False
+        memo = self._cached("memo", dict)
+        found = memo.get((topic, text))
+        if found is None:
+            if len(memo) > 100_000:
+                memo.clear()
+            found = memo[(topic, text)] = self._match_indicator(topic, text)
+        return found
+
+    def _match_indicator(self, topic: str, text: object) -> tuple[tuple[str, ...], bool]:
         key, is_part = header_key(text)
         if not key:
             return (), is_part
@@ -140,6 +157,16 @@ class Catalog:
         return bool(key) and key in self._cached("village", lambda: {header_key(label)[0] for label in self.village_column})
 
     def match_event_field(self, text: object) -> EventField | None:
+        if text is None or isinstance(text, (int, float)):
+            return None
+        memo = self._cached("event_memo", dict)
+        if text not in memo:
+            if len(memo) > 100_000:
+                memo.clear()
+            memo[text] = self._match_event_field(text)
+        return memo[text]
+
+    def _match_event_field(self, text: object) -> EventField | None:
         key = header_key(text)[0]
         if not key:
             return None

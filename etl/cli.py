@@ -99,7 +99,7 @@ def command_load(args) -> int:
             _print_report(item, counter["n"], len(files))
 
     try:
-        reports = loader.load_blobs(con, loader.read_blobs(files), year=args.year, progress=progress)
+        reports = loader.load_paths(con, files, year=args.year, progress=progress)
     finally:
         con.close()
     if args.json:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from etl.validation import check_rules
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm", ".xlsb")
 BATCH_SIZE = 250
+PARALLEL_FROM = 24  # below this many files, starting workers costs more than it saves
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +40,7 @@ class PreparedPart:
     topic: str
     department: str
     year: int
+    town_code: str
     sheet_name: str
     fact_rows: list[tuple]
     event_rows: list[tuple]
@@ -205,9 +209,7 @@ def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Cat
             prepared.notices.append(f"工作表“{sheet.sheet}”是{sheet.topic.name}表，但没有填写任何数字")
         submission_id = f"{prepared.sha256[:12]}-{sheet.topic.code}-{sheet.year}"
         ref = f"{file_name}!{sheet.sheet}!"
-        facts = [
-            (submission_id, sheet.year, town, f.village, f.indicator, f.count.value, f.count.qualifier, ref + f.cell) for f in sheet.facts
-        ]
+        facts = [(submission_id, f.village, f.indicator, f.count.value, f.count.qualifier, f.cell) for f in sheet.facts]
         events = []
         for event in sheet.events:
             counts = []
@@ -228,7 +230,9 @@ def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Cat
                     ref + event.cells,
                 )
             )
-        prepared.parts.append(PreparedPart(submission_id, sheet.topic.code, sheet.topic.department, sheet.year, sheet.sheet, facts, events))
+        prepared.parts.append(
+            PreparedPart(submission_id, sheet.topic.code, sheet.topic.department, sheet.year, town, sheet.sheet, facts, events)
+        )
     prepared.status = "loaded"
 
 
@@ -246,12 +250,40 @@ def load_blobs(
     progress: Callable[[FileReport], None] | None = None,
 ) -> list[FileReport]:
     """Load (file name, bytes) pairs; returns one report per file, in order."""
+    return _load_prepared(con, (prepare(name, data, year) for name, data in blobs), progress)
+
+
+def _prepare_path(job: tuple[Path, int | None]) -> PreparedFile:
+    path, year = job
+    [(name, data)] = read_blobs([path])
+    return prepare(name, data, year)
+
+
+def load_paths(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    year: int | None = None,
+    progress: Callable[[FileReport], None] | None = None,
+) -> list[FileReport]:
+    """Load files; a large folder is read and checked by one worker process per core
+    (reading is CPU-bound Python), while this process alone writes the warehouse."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return load_blobs(con, read_blobs(paths), year, progress)
+    load_catalog(), load_places()  # read once here; forked workers inherit them
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        jobs = ((path, year) for path in paths)
+        return _load_prepared(con, pool.imap(_prepare_path, jobs, chunksize=8), progress)
+
+
+def _load_prepared(
+    con: duckdb.DuckDBPyConnection, stream: Iterable[PreparedFile], progress: Callable[[FileReport], None] | None
+) -> list[FileReport]:
     known = warehouse.known_hashes(con)
     existing_ids: dict[str, list[str]] = {}
     reports: list[FileReport] = []
     batch: list[PreparedFile] = []
-    for name, data in blobs:
-        prepared = prepare(name, data, year)
+    for prepared in stream:
         if prepared.status == "loaded" and prepared.sha256 in known:
             prepared.status, prepared.parts = "duplicate", []
             if prepared.sha256 not in existing_ids:

@@ -14,6 +14,7 @@ import io
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import python_calamine as calamine
 
@@ -57,6 +58,7 @@ class Workbook:
     skipped: list[str]  # sheets passed over, said to the user (chart sheets, …)
 
 
+@lru_cache(maxsize=65536)
 def cell_name(row: int, col: int) -> str:
     """(0, 0) → A1."""
     letters = ""
@@ -91,7 +93,7 @@ def _inspect_zip(archive: zipfile.ZipFile) -> str:
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and info.file_size:
             with archive.open(info) as member:
-                head = member.read(4096)
+                head = member.read(1024)  # a DOCTYPE can only stand in the prolog
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise WorkbookProblem("FILE_UNSAFE", "文件内含不安全的 XML 声明，已拒收。请用 Excel/WPS 另存为新文件后再报送")
     if "mimetype" in names:

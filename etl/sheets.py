@@ -103,7 +103,7 @@ def find_personal_data(grid: Grid) -> list[Problem]:
             # A header names a column of identifiers; a long sentence that mentions them does not.
             if key in _PERSONAL_HEADERS or ("身份证" in key and len(key) <= 12):
                 what = "姓名、身份证号等个人信息的列"
-            elif _ID_NUMBER.search(normalize_text(text)):
+            elif len(text) >= 18 and _ID_NUMBER.search(normalize_text(text)):
                 what = "像身份证号的内容"
             else:
                 continue
@@ -303,31 +303,59 @@ def _form_matches(grid: Grid, catalog: Catalog, topic: Topic, col: int, start: i
     return len(matched)
 
 
+def _anchor_rows(grid: Grid, search: int, is_anchor) -> list[int]:
+    """Rows that may start a header: those holding an anchor cell, and the row above each
+    (the upper row of a two-row header may be all group labels)."""
+    rows = set()
+    for row in range(min(search + 1, len(grid.rows))):
+        if any(isinstance(v, str) and is_anchor(v) for v in grid.rows[row]):
+            rows.update((row - 1, row) if row else (row,))
+    return sorted(rows)
+
+
+def _table_candidates(grid: Grid, catalog: Catalog, topic: Topic, rows: list[int]) -> list[Layout]:
+    build = _event_layout if topic.layout == "event_list" else _village_table_layout
+    singles = {row: build(grid, catalog, topic, row, 1) for row in rows}
+    candidates = [one for one in singles.values() if one]
+    for row in rows:
+        # Two header rows only where the upper row adds to what each row says alone
+        # (a group label such as 其中 over its parts), not a title above the header.
+        if row + 1 >= len(grid.rows) or any(isinstance(v, (int, float)) for v in grid.rows[row + 1]):
+            continue  # a row with numbers below is data, not a second header row
+        two = build(grid, catalog, topic, row, 2)
+        alone = max((s.score for s in (singles.get(row), singles.get(row + 1)) if s), default=0)
+        if two and two.score > alone:
+            candidates.append(two)
+    return sorted(candidates, key=lambda layout: layout.header_row)
+
+
 def find_layout(grid: Grid, catalog: Catalog) -> Layout | None:
-    """The best reading of a sheet as one of the catalog's tables, or None."""
-    best: Layout | None = None
+    """The best reading of a sheet as one of the catalog's tables, or None.
+
+    Headers are looked for only where an anchor stands (a village column header, or an
+    event list's date or theme header), which keeps the search cheap on big folders; a
+    form (no village column) is looked for only when no table was found.
+    """
     search = min(len(grid.rows), settings.HEADER_SEARCH_ROWS)
+    village_rows = _anchor_rows(grid, search, catalog.is_village_header)
+    event_rows = _anchor_rows(grid, search, lambda v: (f := catalog.match_event_field(v)) is not None and f.code in ("event_date", "theme"))
+    best: Layout | None = None
     for topic in catalog.topics.values():
         if topic.layout == "form":
-            candidates = [_form_layout(grid, catalog, topic)]
-        else:
-            build = _event_layout if topic.layout == "event_list" else _village_table_layout
-            singles = [build(grid, catalog, topic, row, 1) for row in range(search + 1)]
-            candidates = [one for one in singles if one]
-            for row in range(search):
-                # Two header rows only where the upper row adds to what each row says alone
-                # (a group label such as 其中 over its parts), not a title above the header.
-                two = build(grid, catalog, topic, row, 2) if row + 1 < len(grid.rows) else None
-                alone = max((s.score for s in singles[row : row + 2] if s), default=0)
-                if two and two.score > alone:
-                    candidates.append(two)
-            candidates.sort(key=lambda layout: layout.header_row)
-        for layout in candidates:
-            if layout and (best is None or layout.score > best.score):
+            continue
+        rows = event_rows if topic.layout == "event_list" else village_rows
+        for layout in _table_candidates(grid, catalog, topic, rows):
+            if best is None or layout.score > best.score:
                 best = layout
     if best and best.topic.layout == "village_table" and best.score < 2 and len(best.columns) < 2:
         # One matching column is not enough to call a sheet a department's table.
-        return None
+        best = None
+    if best is None:
+        for topic in catalog.topics.values():
+            if topic.layout == "form":
+                layout = _form_layout(grid, catalog, topic)
+                if layout and (best is None or layout.score > best.score):
+                    best = layout
     return best
 
 
@@ -335,7 +363,7 @@ def find_layout(grid: Grid, catalog: Catalog) -> Layout | None:
 
 
 def _is_note(catalog: Catalog, text: str) -> bool:
-    return text.startswith(tuple(normalize_text(p) for p in catalog.note_prefixes))
+    return text.startswith(catalog.note_keys)
 
 
 def _count(sheet: SheetData, grid: Grid, row: int, col: int) -> Count | None:
@@ -353,7 +381,10 @@ def _count(sheet: SheetData, grid: Grid, row: int, col: int) -> Count | None:
 
 
 def _row_has_numbers(grid: Grid, row: int, cols: list[int]) -> bool:
-    return any(_looks_numeric(grid.cell(row, c)) for c in cols)
+    values = [grid.cell(row, c) for c in cols]
+    if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return True
+    return any(isinstance(v, str) and _looks_numeric(v) for v in values)
 
 
 def _check_unknown_columns(sheet: SheetData, grid: Grid, layout: Layout, end: int) -> None:

@@ -57,12 +57,19 @@ class Count:
         return str(self.value)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalize_text(value: object) -> str:
     """Full-width to half-width, every kind of space and line break removed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text)
+    return _normalize(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=65536)
+def _normalize(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 def header_key(value: object) -> tuple[str, bool]:
@@ -122,6 +129,8 @@ def parse_count(raw: object) -> Count | None:
     """
     if raw is None:
         return None
+    if type(raw) is float and raw >= 0 and raw.is_integer():  # the common case, first
+        return Count(int(raw))
     if isinstance(raw, bool):
         raise ValueProblem("NOT_A_COUNT", "这里应填写整数，不能填写“是/否”")
     if isinstance(raw, (int, float)):

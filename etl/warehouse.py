@@ -86,12 +86,15 @@ def set_info(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 
 def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Insert many rows in one statement, column lists unnested by DuckDB (fast, no pandas)."""
+    """Insert many rows in one statement, column lists unnested by DuckDB.
+
+    Several times faster than executemany, and it needs neither pandas nor pyarrow
+    (pyarrow imports pandas, which alone costs a command-line load 0.2 s)."""
     if not rows:
         return
-    columns = list(zip(*rows))
+    columns = [list(column) for column in zip(*rows)]
     selects = ", ".join(f"unnest(${n + 1})" for n in range(len(columns)))
-    con.execute(f"insert into {table} select {selects}", [list(c) for c in columns])
+    con.execute(f"insert into {table} select {selects}", columns)
 
 
 def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> None:
@@ -118,7 +121,7 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> N
             key = (part.topic, part.year)
             if key in latest:  # a later file of the same batch replaces an earlier one
                 earlier = latest[key]
-                submissions[earlier] = submissions[earlier][:9] + ("superseded", submissions[earlier][10], part.submission_id)
+                submissions[earlier] = submissions[earlier][:10] + ("superseded", submissions[earlier][11], part.submission_id)
             latest[key] = len(submissions)
             submissions.append(
                 (
@@ -130,6 +133,7 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> N
                     part.department,
                     part.topic,
                     part.year,
+                    part.town_code,
                     now,
                     "loaded",
                     part.row_count,
@@ -140,11 +144,15 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> N
             events.extend(part.event_rows)
     con.execute("begin")
     try:
-        for (topic, year), index in latest.items():
-            submission_id = submissions[index][0]
+        if latest:
+            # One statement supersedes every earlier submission these files replace.
+            keys = [(topic, year, submissions[index][0]) for (topic, year), index in latest.items()]
+            topics, years, new_ids = (list(column) for column in zip(*keys))
             con.execute(
-                "update submission set status = 'superseded', superseded_by = ? where topic = ? and year = ? and status = 'loaded'",
-                [submission_id, topic, year],
+                "update submission set status = 'superseded', superseded_by = replacing.new_id "
+                "from (select unnest($1) as topic, unnest($2) as year, unnest($3) as new_id) as replacing "
+                "where submission.topic = replacing.topic and submission.year = replacing.year and submission.status = 'loaded'",
+                [topics, years, new_ids],
             )
         _insert_columns(con, "load_attempt", attempts)
         _insert_columns(con, "submission", submissions)

@@ -56,21 +56,22 @@ create table if not exists submission (
     department    varchar not null,
     topic         varchar not null,
     year          integer not null,
+    town_code     varchar not null,
     loaded_at     timestamp not null,
     status        varchar not null,  -- loaded | superseded
     row_count     integer not null,
     superseded_by varchar
 );
 
+-- One number of one submission. Its year, town and file come from the submission;
+-- source_ref in the public view is file!sheet!cell.
 create table if not exists fact (
     submission_id  varchar not null,
-    year           integer not null,
-    town_code      varchar not null,
     village_code   varchar,           -- NULL for town-level indicators
     indicator_code varchar not null,
     value          bigint not null,
     qualifier      varchar not null,  -- exact | at_least | approx
-    source_ref     varchar not null
+    cell           varchar not null
 );
 
 create table if not exists event (

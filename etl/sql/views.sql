@@ -12,12 +12,9 @@ from catalog_indicator
 order by sort_order;
 
 create or replace view indicator_values as
-with current_submission as (
-    select submission_id from submission where status = 'loaded'
-)
 select
-    f.year,
-    f.town_code,
+    s.year,
+    s.town_code,
     f.village_code,
     p.village_name,
     f.indicator_code,
@@ -27,9 +24,9 @@ select
     f.value,
     f.qualifier,
     f.submission_id,
-    f.source_ref
+    s.file_name || '!' || s.sheet_name || '!' || f.cell as source_ref
 from fact f
-join current_submission using (submission_id)
+join submission s on s.submission_id = f.submission_id and s.status = 'loaded'
 left join place p on p.village_code = f.village_code
 left join catalog_indicator i on i.indicator_code = f.indicator_code;
 
