@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _print_report(item, index: int, total: int) -> None:
     mark = {"loaded": "✔ 已导入", "duplicate": "＝ 重复，未计入", "rejected": "✘ 拒收"}[item.status]
     counter = f"[{index}/{total}] " if total > 1 else ""
-    rows = f"（{item.rows} 个数）" if item.status == "loaded" else ""
+    rows = f"（{item.rows} 项数据）" if item.status == "loaded" else ""
     print(f"{counter}{mark}：{item.file}{rows}", flush=True)
     for problem in item.errors:
         where = "，".join(

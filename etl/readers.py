@@ -13,6 +13,7 @@ import contextlib
 import io
 import zipfile
 import zlib
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -145,7 +146,39 @@ def _cell(value: object) -> object:
     return value
 
 
-def _read_grid(sheet: calamine.CalamineSheet, name: str, visible: bool) -> Grid:
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Merged ranges of each sheet of an .ods (calamine gives them for Excel formats only).
+
+    Streams content.xml; the zip was already checked for size and for DOCTYPE/entities.
+    """
+    merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    ranges: list = []
+    row = col = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+        for event, element in ElementTree.iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == _ODS_TABLE + "table":
+                    ranges = merges.setdefault(element.get(_ODS_TABLE + "name", ""), [])
+                    row = 0
+                elif tag == _ODS_TABLE + "table-row":
+                    col = 0
+                elif tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+                    rows_spanned = int(element.get(_ODS_TABLE + "number-rows-spanned", 1))
+                    cols_spanned = int(element.get(_ODS_TABLE + "number-columns-spanned", 1))
+                    if tag.endswith("}table-cell") and (rows_spanned > 1 or cols_spanned > 1) and row <= settings.MAX_ROWS:
+                        ranges.append(((row, col), (row + rows_spanned - 1, col + cols_spanned - 1)))
+                    col += min(int(element.get(_ODS_TABLE + "number-columns-repeated", 1)), 1 << 20)
+            elif tag == _ODS_TABLE + "table-row":
+                row += min(int(element.get(_ODS_TABLE + "number-rows-repeated", 1)), 1 << 21)
+                element.clear()
+    return merges
+
+
+def _read_grid(sheet: calamine.CalamineSheet, name: str, visible: bool, ods_merges=None) -> Grid:
     raw = sheet.to_python(skip_empty_area=False, nrows=settings.MAX_ROWS + 1)
     rows = [[_cell(v) for v in line] for line in raw]
     while rows and all(v is None for v in rows[-1]):
@@ -162,7 +195,7 @@ def _read_grid(sheet: calamine.CalamineSheet, name: str, visible: bool) -> Grid:
                 "SHEET_TOO_LARGE", f"工作表超过 {settings.MAX_COLUMNS} 列，不像一份统计表。请只保留统计表本身后再报送", sheet=name
             )
     grid = Grid(name=name, visible=visible, rows=rows)
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ods_merges or ():
         if r1 - r0 > settings.MAX_ROWS or c1 - c0 > settings.MAX_COLUMNS or r0 >= len(rows):
             continue
         value = grid.cell(r0, c0)
@@ -199,12 +232,17 @@ def read_workbook(data: bytes) -> Workbook:
             raise WorkbookProblem(
                 "FILE_TOO_COMPLEX", f"文件有 {len(metadata)} 个工作表，超过 {settings.MAX_SHEETS} 个。请只保留统计表后再报送"
             )
+        ods_merges = {}
+        if kind == "ods":
+            # Without them a merged village cell would leave the rows below it nameless.
+            with contextlib.suppress(*_ZIP_ERRORS, ElementTree.ParseError):
+                ods_merges = _ods_merges(data)
         for index, meta in enumerate(metadata):
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 skipped.append(f"工作表“{meta.name}”不是数据表（图表或宏表），已跳过")
                 continue
             visible = meta.visible == calamine.SheetVisibleEnum.Visible
-            grids.append(_read_grid(book.get_sheet_by_index(index), meta.name, visible))
+            grids.append(_read_grid(book.get_sheet_by_index(index), meta.name, visible, ods_merges.get(meta.name)))
     except WorkbookProblem:
         raise
     except BaseException as exc:

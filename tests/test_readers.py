@@ -185,3 +185,17 @@ def test_a_police_station_column_merged_over_its_villages_is_ignored(books, load
     [report] = load(path)
     assert report.status == "loaded", report.errors
     assert values(fresh_db, "drug_registered") == {"前进路社区": 10, "金凤坪村": 8}
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "xls", "ods"])
+def test_a_village_name_merged_over_its_two_rows_of_events_names_both(books, load, fresh_db, suffix):
+    rows = [
+        ["2021年普法活动"],
+        EVENT_HEADER,
+        ["2021-03-01", "前进路社区", "广场", "宣传一", None, 10, 1, 1, 1],
+        ["2021-03-02", None, "广场", "宣传二", None, 20, 1, 1, 1],
+    ]
+    [report] = load(books.write(f"e.{suffix}", books.sheet("S", rows, merges=[(2, 1, 3, 1)])))
+    assert report.status == "loaded", report.errors
+    got = fresh_db.execute("select theme, village_name from outreach_events order by theme").fetchall()
+    assert got == [("宣传一", "前进路社区"), ("宣传二", "前进路社区")]

@@ -109,9 +109,10 @@ def test_a_form_rule_is_checked(books, load):
     assert [(e.code, e.cell) for e in errors] == [("RULE_SUM", "B3")]
 
 
-def test_a_count_merged_over_two_villages_is_refused(books, load):
+@pytest.mark.parametrize("suffix", ["xlsx", "xls", "ods"])
+def test_a_count_merged_over_two_villages_is_refused(books, load, suffix):
     rows = [["2021年度"], CORRECTION_HEADER, ["前进路社区", 2, 2, 0, 0, 0, 0, 0], ["金凤坪村", 2, 2, 0, 0, 0, 0, 0]]
-    errors = refused(load, books.write("c.xlsx", books.sheet("S", rows, merges=[(2, 7, 3, 7)])))
+    errors = refused(load, books.write(f"c.{suffix}", books.sheet("S", rows, merges=[(2, 7, 3, 7)])))
     assert [(e.code, e.cell) for e in errors] == [("MERGED_COUNT", "H4")]
 
 
