@@ -13,9 +13,9 @@ import contextlib
 import io
 import zipfile
 import zlib
-from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from functools import lru_cache
+from xml.etree import ElementTree
 
 import python_calamine as calamine
 
