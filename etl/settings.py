@@ -13,7 +13,7 @@ VILLAGES_FILE = Path(os.environ.get("FAZHI_VILLAGES", DATA_DIR / "villages.csv")
 
 # Limits that keep a hostile or broken file from costing memory or time.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # a real submission is well under 1 MB
 MAX_COMPRESSION_RATIO = 200
 MAX_SHEETS = 50
 MAX_ROWS = 5000

@@ -123,7 +123,7 @@ def find_personal_data(grid: Grid) -> list[Problem]:
 _YEAR_PATTERNS = (
     re.compile(r"(?:统计)?年度[:：]?((?:19|20)\d{2})"),
     re.compile(r"((?:19|20)\d{2})年度"),
-    re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月)"),
+    re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d{1,2}日)"),  # a year, not a whole date
 )
 _YEAR_LABELS = {"年度", "统计年度", "年份", "报告年度", "所属年度"}
 _DATE_LINE = ("填报", "报送", "填表", "制表", "日期", "截至", "截止")

@@ -97,6 +97,7 @@ def test_the_sheet_kind_comes_from_headers_not_the_sheet_name(books, load, fresh
         ("社区矫正情况统计表", "社区矫正2020.xlsx", None, 2020),
         ("社区矫正情况统计表", "c.xlsx", 2019, 2019),
         ("2023年度统计表", "社区矫正2023年.xlsx", 2023, 2023),
+        ("十里亭镇2021年1月至12月社区矫正情况", "c.xlsx", None, 2021),
     ],
 )
 def test_the_year_comes_from_the_title_a_year_cell_the_file_name_or_the_command(books, load, fresh_db, title, file_name, given, expected):
@@ -104,6 +105,18 @@ def test_the_year_comes_from_the_title_a_year_cell_the_file_name_or_the_command(
     [report] = load(path, year=given)
     assert report.status == "loaded", report.errors
     assert fresh_db.execute("select distinct year from indicator_values").fetchall() == [(expected,)]
+
+
+def test_a_filing_date_above_the_table_is_not_taken_for_the_year(books, load, fresh_db):
+    rows = [
+        ["十里亭镇2021年度社区矫正情况统计表"],
+        [None, None, None, None, None, "2022年1月8日"],
+        CORRECTION_HEADER,
+        ["前进路社区", 1, 1, 0, 0, 0, 0, 0],
+    ]
+    [report] = load(books.write("c.xlsx", books.sheet("S", rows)))
+    assert report.status == "loaded", report.errors
+    assert fresh_db.execute("select distinct year from indicator_values").fetchone()[0] == 2021
 
 
 def test_a_year_label_beside_a_number_cell_gives_the_year(books, load, fresh_db):
