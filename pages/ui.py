@@ -351,7 +351,7 @@ _MEETING_CSS = """
 .stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] * { font-size: 24px !important; }
 .stApp [data-testid="stMetric"] { border: 2px solid #000000 !important; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
-.stApp [data-testid="stDownloadButton"] button p { font-size: 18px !important; }
+.stApp [data-testid="stDownloadButton"] button p { font-size: 22px !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; max-width: 100% !important; }
 </style>
 """

@@ -28,7 +28,8 @@ def show_report(report: dict) -> None:
         if report["errors"]:
             problems = pd.DataFrame(report["errors"]).reindex(columns=["sheet", "cell", "code", "message"])
             problems.columns = ["工作表", "单元格", "问题代码", "说明"]
-            st.dataframe(problems, hide_index=True, width="stretch")
+            # A plain table (text a browser can read out and a clerk can copy), Markdown escaped.
+            st.table(problems.fillna("").map(ui.plain), hide_index=True)
 
 
 def body(f: ui.Filters) -> None:

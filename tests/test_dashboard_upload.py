@@ -48,7 +48,7 @@ def test_a_bad_workbook_is_refused_with_its_sheet_and_cell(demo_db, books, monke
     upload(at, path)
     assert not at.exception
     assert [box.value for box in at.error] == ["已拒绝：整个文件未载入，请按下表逐项修改后重新上传"]
-    problems = at.dataframe[0].value
+    problems = at.table[0].value
     assert list(problems.columns) == ["工作表", "单元格", "问题代码", "说明"]
     assert problems.iloc[0]["工作表"] == "社区矫正"
     assert problems.iloc[0]["单元格"] == "B3"

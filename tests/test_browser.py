@@ -1,0 +1,219 @@
+"""The dashboard in a real headless Chromium at 1280x720: every page in both modes, the
+projector mode's type sizes, a CSV download, and the upload of a good and a bad workbook.
+
+One `streamlit run` server per module on a private copy of the demo warehouse. Tests
+wait on page conditions, never on sleeps. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from etl.places import load_places
+from tests.builders import correction_sheet
+from tests.dashboard_support import PAGES, ROOT
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 720}
+ARTIFACTS = ROOT / "test-artifacts"
+START_TIMEOUT = 60
+PAGE_TIMEOUT_MS = 30_000
+TOPIC_PAGES = ["overview", "staffing", "correction", "mental_health", "drugs", "outreach"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_master, tmp_path_factory):
+    """`streamlit run dashboard.py` on a free port; yields its base URL."""
+    folder = tmp_path_factory.mktemp("browser")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copy(demo_db_master, warehouse)
+    port = free_port()
+    log_path = folder / "server.log"
+    env = {**os.environ, "FAZHI_DB": str(warehouse)}
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start; its log:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.1)
+    yield {"url": base, "warehouse": warehouse, "log": log_path}
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_TIMEOUT_MS)
+    yield tab
+    context.close()
+
+
+def open_page(tab, server, path: str, title: str):
+    """Go to a page and wait until its script has finished and its title is drawn."""
+    tab.goto(f"{server['url']}/{path}")
+    tab.locator("h1", has_text=title).first.wait_for()
+    tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+    return tab
+
+
+def wait_for_charts(tab) -> int:
+    tab.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
+    return tab.locator("[data-testid='stPlotlyChart']").count()
+
+
+def assert_no_exception(tab, server) -> None:
+    if tab.locator("[data-testid='stException']").count():
+        pytest.fail(f"exception on {tab.url}; server log:\n{server['log'].read_text(errors='replace')}")
+    assert not tab.get_by_text("本页数据加载出错").count()
+
+
+def screenshot(tab, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+# Runs first, on a fresh server: Streamlit treats pages/ as old-style pages until some
+# session has called st.navigation, so this is where a deep link could lose its frame.
+def test_a_link_as_the_first_request_opens_the_page_with_its_filters(server, page):
+    open_page(page, server, "correction?from=2020&to=2021&v=440204100001", "社区矫正")
+    assert_no_exception(page, server)
+    page.get_by_text("2020–2021年 · 对比 2020 年 · 范围：前进路社区").wait_for()
+    assert page.locator("[data-testid='stSidebar']").get_by_text("年份范围").count()
+    assert "v=440204100001" in page.url
+
+
+@pytest.mark.parametrize("mode", ["normal", "meeting"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders_in_chromium_without_an_exception(server, page, name, mode):
+    path = "" if name == "overview" else name
+    open_page(page, server, f"{path}?meeting=1" if mode == "meeting" else path, PAGES[name])
+    if name in TOPIC_PAGES:
+        assert wait_for_charts(page) >= 1
+    page.get_by_text("数据截至").first.wait_for()
+    page.get_by_text("演示数据").first.wait_for()
+    assert_no_exception(page, server)
+    screenshot(page, f"{mode}_{name}")
+
+
+def test_meeting_mode_is_legible_from_the_back_of_the_room(server, page):
+    open_page(page, server, "drugs?meeting=1", "禁毒")
+    wait_for_charts(page)
+    sizes = page.evaluate(
+        """() => {
+            const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+            const q = (s) => [...document.querySelectorAll(s)];
+            return {
+                body: q("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p").map(px),
+                kpi: q("[data-testid='stMetricValue']").map(px),
+                sidebar: document.querySelector("[data-testid='stSidebar']").getBoundingClientRect().width,
+                deploy: q("[data-testid='stAppDeployButton'], [data-testid='stMainMenu']")
+                    .filter((el) => el.offsetParent !== null).length,
+                font: getComputedStyle(document.querySelector("[data-testid='stMain'] p")).fontFamily,
+            };
+        }"""
+    )
+    assert sizes["body"] and min(sizes["body"]) >= 22
+    assert sizes["kpi"] and min(sizes["kpi"]) >= 48
+    assert sizes["sidebar"] < 50, "the sidebar starts collapsed in meeting mode"
+    assert sizes["deploy"] == 0
+    assert "Noto Sans CJK SC" in sizes["font"]
+    screenshot(page, "meeting_legibility")
+
+
+def test_a_csv_download_opens_with_its_chinese_intact(server, page):
+    open_page(page, server, "correction", "社区矫正")
+    wait_for_charts(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载 CSV").first.click()
+    download = download_info.value
+    assert download.suggested_filename == "十里亭镇_社区矫正_2019-2023_全部村_历年趋势.csv"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "年份,指标,单位,数值,限定,显示值"
+    assert "在册社区矫正对象" in text
+
+
+def test_uploading_a_good_and_a_bad_workbook_reports_each_in_chinese(server, page, books):
+    # The server holds the warehouse open: the village list comes from the data file.
+    names = [village.name for village in load_places().villages]
+    good = books.write("社区矫正_2024.xlsx", correction_sheet([[n, 1, 1, 0, 0, 0, 0, 0] for n in names], year=2024))
+    rows = [[n, 1, 1, 0, 0, 0, 0, 0] for n in names]
+    rows[0][1] = "很多"
+    bad = books.write("社区矫正_2024_有误.xlsx", correction_sheet(rows, year=2024))
+    open_page(page, server, "upload", "数据上报")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(good), str(bad)])
+    page.get_by_text(bad.name).first.wait_for()
+    page.get_by_role("button", name="载入").click()
+    page.get_by_text("本次结果：载入 1 个，重复 0 个，拒绝 1 个").wait_for()
+    assert page.get_by_text(f"已载入：共 {len(names) * 7} 个数值").count() == 1
+    assert page.get_by_text("已拒绝：整个文件未载入").count() == 1
+    page.locator("[data-testid='stTable'] td", has_text="B3").wait_for()
+    cells = [text.strip() for text in page.locator("[data-testid='stTable'] td").all_inner_texts()]
+    assert cells[:2] == ["社区矫正", "B3"], cells
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in cells[3])
+    assert_no_exception(page, server)
+    screenshot(page, "upload_results")
+    # The new year is there on the next page without a restart.
+    open_page(page, server, "correction?from=2024&to=2024", "社区矫正")
+    page.get_by_text("2024年 · 对比 2023 年 · 范围：全镇").wait_for()
+    value = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    assert value.strip() == str(len(names))
