@@ -1,6 +1,7 @@
 """The demo warehouse reproduces every 2021 figure of 十里亭镇's report through the public views."""
 
 import datetime as dt
+import shutil
 
 import duckdb
 import pytest
@@ -9,8 +10,11 @@ from etl import demo
 
 
 @pytest.fixture(scope="module")
-def con(demo_db_master):
-    connection = duckdb.connect(str(demo_db_master), read_only=True)
+def con(demo_db_master, tmp_path_factory):
+    # A copy: the dashboard tests keep a read-write connection to the master open in this process.
+    path = tmp_path_factory.mktemp("demo_figures") / "demo.duckdb"
+    shutil.copy(demo_db_master, path)
+    connection = duckdb.connect(str(path), read_only=True)
     yield connection
     connection.close()
 

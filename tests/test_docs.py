@@ -37,8 +37,8 @@ def test_every_subcommand_is_documented():
         assert f"python -m etl {name}" in README, name
 
 
-def test_every_public_view_is_documented_with_its_columns(demo_db_master):
-    con = duckdb.connect(str(demo_db_master), read_only=True)
+def test_every_public_view_is_documented_with_its_columns(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
     for view in ("villages", "indicators", "indicator_values", "outreach_events", "submissions"):
         columns = ", ".join(row[0] for row in con.execute(f"describe {view}").fetchall())
         assert f"`{view}({columns})`" in README, view
