@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help="数据库文件（默认同上）")
     samples = commands.add_parser("samples", help="重新生成 data/samples 中的示例工作簿")
     samples.add_argument("-o", "--output", default=str(settings.SAMPLES_DIR), help="输出文件夹")
+    rebuild = commands.add_parser("rebuild", help="用保存的原始工作簿重建数据库")
+    rebuild.add_argument("--db", help="数据库文件（默认同上）")
+    backup = commands.add_parser("backup", help="把数据库和原始工作簿备份为一个文件")
+    backup.add_argument("output", metavar="备份文件", help="输出的 .zip 文件")
+    backup.add_argument("--db", help="数据库文件（默认同上）")
+    restore = commands.add_parser("restore", help="从备份文件恢复数据库和原始工作簿")
+    restore.add_argument("source", metavar="备份文件", help="python -m etl backup 生成的 .zip 文件")
+    restore.add_argument("--db", help="数据库文件（默认同上）")
     template = commands.add_parser("template", help="生成某部门的空白填报模板")
     template.add_argument("department", metavar="部门", help="党政综合办 / 司法所 / 综治办 / 禁毒办，或报表名称")
     template.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
@@ -80,7 +88,7 @@ def _print_report(item, index: int, total: int) -> None:
 
 
 def command_load(args) -> int:
-    from etl import loader, warehouse
+    from etl import loader
 
     files, missing = loader.collect_paths(args.paths)
     if missing:
@@ -89,8 +97,7 @@ def command_load(args) -> int:
     if not files:
         print("用法错误：所给的文件夹里没有 .xlsx / .xls / .ods 工作簿。", file=sys.stderr)
         return EXIT_USAGE
-    db = Path(args.db) if args.db else settings.db_path()
-    con = warehouse.connect(db)
+    db = _db(args)
     counter = {"n": 0}
 
     def progress(item) -> None:
@@ -98,10 +105,7 @@ def command_load(args) -> int:
         if not args.json:
             _print_report(item, counter["n"], len(files))
 
-    try:
-        reports = loader.load_paths(con, files, year=args.year, progress=progress)
-    finally:
-        con.close()
+    reports = loader.load_paths(db, files, year=args.year, progress=progress)
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2, default=str))
     else:
@@ -127,6 +131,44 @@ def command_samples(args) -> int:
     return EXIT_OK
 
 
+def _db(args) -> Path:
+    return Path(args.db) if args.db else settings.db_path()
+
+
+def command_rebuild(args) -> int:
+    from etl import maintenance
+
+    replayed, refused = maintenance.rebuild(_db(args))
+    print(f"已用 {replayed} 份保存的原始工作簿重建数据库：{_db(args)}" + (f"（其中 {refused} 份现已不能导入，未计入）" if refused else ""))
+    return EXIT_OK
+
+
+def command_backup(args) -> int:
+    from etl import maintenance
+
+    if not _db(args).exists():
+        print(f"用法错误：数据库 {_db(args)} 不存在，没有可备份的内容。", file=sys.stderr)
+        return EXIT_USAGE
+    target = maintenance.backup(_db(args), Path(args.output))
+    print(f"已备份到 {target}（{target.stat().st_size // 1024} KB，含数据库和全部原始工作簿）")
+    return EXIT_OK
+
+
+def command_restore(args) -> int:
+    from etl import maintenance
+
+    try:
+        maintenance.restore(Path(args.source), _db(args))
+    except maintenance.BadBackup:
+        print(f"用法错误：{args.source} 不是本系统生成的备份文件，未做任何改动。", file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError:
+        print(f"用法错误：找不到 {args.source}。", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已从 {args.source} 恢复数据库：{_db(args)}")
+    return EXIT_OK
+
+
 def command_template(args) -> int:
     from etl import templates
     from etl.catalog import load_catalog
@@ -146,7 +188,15 @@ def command_template(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"load": command_load, "demo": command_demo, "samples": command_samples, "template": command_template}
+    handlers = {
+        "load": command_load,
+        "demo": command_demo,
+        "samples": command_samples,
+        "template": command_template,
+        "rebuild": command_rebuild,
+        "backup": command_backup,
+        "restore": command_restore,
+    }
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -155,7 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a Chinese sentence, never a traceback
         import duckdb
 
-        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
+        from etl.warehouse import WarehouseBusy
+
+        if isinstance(exc, WarehouseBusy):
+            print("另一次导入正在写入数据库，等了很久仍未结束。请稍后再试。本次没有写入任何数字。", file=sys.stderr)
+        elif isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             print(
                 "数据库文件正被另一个程序占用（可能是正在运行的看板或另一次导入）。请稍后再试，或在看板的“数据上报”页上传。",
                 file=sys.stderr,

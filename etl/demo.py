@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
-from etl import settings, warehouse
+from etl import settings, store, warehouse
 from etl.catalog import load_catalog
 from etl.loader import collect_paths, load_blobs, read_blobs
 from etl.places import load_places
@@ -340,27 +341,32 @@ def write_samples(folder: Path = settings.SAMPLES_DIR) -> list[Path]:
 
 
 def build_demo(path: Path, samples: Path = settings.SAMPLES_DIR) -> None:
-    """(Re)build the demo warehouse at `path` from the sample workbooks, atomically."""
+    """(Re)build the demo warehouse at `path` from the sample workbooks.
+
+    Built beside it under another name, with its originals kept, then moved into
+    place, so a dashboard reading `path` sees the old warehouse or the new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     building = path.with_name(f".{path.name}.building-{os.getpid()}")
-    for leftover in (building, Path(f"{building}.wal")):
+    for leftover in (building, Path(f"{building}.wal"), Path(f"{building}.lock")):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(store.store_dir(building), ignore_errors=True)
     files, _ = collect_paths([samples])
-    con = warehouse.connect(building)
-    try:
-        reports = load_blobs(con, read_blobs(files))
-        refused = [r for r in reports if r.status != "loaded"]
-        if refused or not reports:
-            details = "; ".join(f"{r.file}: {[e.message for e in r.errors]}" for r in refused)
-            raise RuntimeError(f"demo samples did not load: {details or 'no sample files in ' + str(samples)}")
+    reports = load_blobs(building, read_blobs(files))
+    refused = [r for r in reports if r.status != "loaded"]
+    if refused or not reports:
+        details = "; ".join(f"{r.file}: {[e.message for e in r.errors]}" for r in refused)
+        raise RuntimeError(f"demo samples did not load: {details or 'no sample files in ' + str(samples)}")
+    with warehouse.writing(building) as con:
         warehouse.set_info(con, "dataset", "demo")
         warehouse.set_info(con, "built_at", dt.datetime.now().replace(microsecond=0).isoformat(sep=" "))
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    Path(f"{path}.wal").unlink(missing_ok=True)
-    os.replace(building, path)
+    (store.store_dir(building) / "dataset").write_text("demo\n", encoding="utf-8")
+    target_store = store.store_dir(path)
+    with warehouse.writer_lock(path):
+        shutil.rmtree(target_store, ignore_errors=True)
+        os.replace(store.store_dir(building), target_store)
+        os.replace(building, path)
+    Path(f"{building}.lock").unlink(missing_ok=True)
 
 
 def ensure_demo(path: Path) -> bool:

@@ -7,6 +7,7 @@ for a sheet kind and year already loaded supersedes the earlier submission.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import multiprocessing
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import settings, warehouse
+from etl import settings, store, warehouse
 from etl.catalog import Catalog, load_catalog
 from etl.places import Places, load_places
 from etl.problems import Problem
@@ -243,24 +244,41 @@ def report(prepared: PreparedFile) -> FileReport:
     )
 
 
+Target = duckdb.DuckDBPyConnection | Path
+
+
 def load_blobs(
-    con: duckdb.DuckDBPyConnection,
+    db: Target,
     blobs: Iterable[tuple[str, bytes]],
     year: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
 ) -> list[FileReport]:
-    """Load (file name, bytes) pairs; returns one report per file, in order."""
-    return _load_prepared(con, (prepare(name, data, year) for name, data in blobs), progress)
+    """Load (file name, bytes) pairs; returns one report per file, in order.
+
+    `db` is the warehouse file (the normal case: each batch is written to a copy that
+    is swapped in, and the originals are kept beside it) or an open connection (tests,
+    and the demo build, write straight into it).
+    """
+    root = None if isinstance(db, duckdb.DuckDBPyConnection) else store.store_dir(db)
+    stream = (_prepare_and_keep(name, data, year, root) for name, data in blobs)
+    return _load_prepared(db, stream, year, progress)
 
 
-def _prepare_path(job: tuple[Path, int | None]) -> PreparedFile:
-    path, year = job
+def _prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None) -> PreparedFile:
+    prepared = prepare(name, data, year)
+    if root is not None and prepared.status == "loaded":
+        store.keep(root, prepared.sha256, prepared.file_name, data)
+    return prepared
+
+
+def _prepare_path(job: tuple[Path, int | None, Path | None]) -> PreparedFile:
+    path, year, root = job
     [(name, data)] = read_blobs([path])
-    return prepare(name, data, year)
+    return _prepare_and_keep(name, data, year, root)
 
 
 def load_paths(
-    con: duckdb.DuckDBPyConnection,
+    db: Target,
     paths: list[Path],
     year: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
@@ -269,45 +287,64 @@ def load_paths(
     (reading is CPU-bound Python), while this process alone writes the warehouse."""
     workers = min(os.cpu_count() or 1, 4)
     if len(paths) < PARALLEL_FROM or workers < 2:
-        return load_blobs(con, read_blobs(paths), year, progress)
+        return load_blobs(db, read_blobs(paths), year, progress)
+    root = None if isinstance(db, duckdb.DuckDBPyConnection) else store.store_dir(db)
     load_catalog(), load_places()  # read once here; forked workers inherit them
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        jobs = ((path, year) for path in paths)
-        return _load_prepared(con, pool.imap(_prepare_path, jobs, chunksize=8), progress)
+        jobs = ((path, year, root) for path in paths)
+        return _load_prepared(db, pool.imap(_prepare_path, jobs, chunksize=8), year, progress)
 
 
 def _load_prepared(
-    con: duckdb.DuckDBPyConnection, stream: Iterable[PreparedFile], progress: Callable[[FileReport], None] | None
+    db: Target, stream: Iterable[PreparedFile], year: int | None, progress: Callable[[FileReport], None] | None
 ) -> list[FileReport]:
-    known = warehouse.known_hashes(con)
-    existing_ids: dict[str, list[str]] = {}
     reports: list[FileReport] = []
     batch: list[PreparedFile] = []
     for prepared in stream:
-        if prepared.status == "loaded" and prepared.sha256 in known:
-            prepared.status, prepared.parts = "duplicate", []
-            if prepared.sha256 not in existing_ids:
-                rows = con.execute(
-                    "select submission_id from submission where sha256 = ? order by submission_id", [prepared.sha256]
-                ).fetchall()
-                existing_ids[prepared.sha256] = [r[0] for r in rows]
-            prepared.duplicate_of = existing_ids[prepared.sha256]
-            prepared.notices.insert(0, "这个文件之前已经导入过（内容完全相同），本次未重复计入")
-        elif prepared.status == "loaded":
-            known.add(prepared.sha256)
-            existing_ids[prepared.sha256] = [p.submission_id for p in prepared.parts]
         batch.append(prepared)
         if len(batch) >= BATCH_SIZE:
-            reports.extend(_flush(con, batch, progress))
+            reports.extend(_flush(db, batch, year, progress))
             batch = []
-    reports.extend(_flush(con, batch, progress))
+    reports.extend(_flush(db, batch, year, progress))
     return reports
 
 
-def _flush(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile], progress) -> list[FileReport]:
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile]) -> None:
+    """Files whose bytes are already in the warehouse (or earlier in this batch) add nothing.
+
+    Checked inside the writing session, so two loads racing each other cannot both add a file."""
+    known = warehouse.known_hashes(con)
+    first_ids: dict[str, list[str]] = {}
+    for prepared in batch:
+        if prepared.status != "loaded":
+            continue
+        if prepared.sha256 in known:
+            if prepared.sha256 not in first_ids:
+                rows = con.execute(
+                    "select submission_id from submission where sha256 = ? order by submission_id", [prepared.sha256]
+                ).fetchall()
+                first_ids[prepared.sha256] = [r[0] for r in rows]
+            prepared.status, prepared.parts = "duplicate", []
+            prepared.duplicate_of = first_ids[prepared.sha256]
+            prepared.notices.insert(0, "这个文件之前已经导入过（内容完全相同），本次未重复计入")
+        else:
+            known.add(prepared.sha256)
+            first_ids[prepared.sha256] = [p.submission_id for p in prepared.parts]
+
+
+def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, now: dt.datetime | None = None) -> list[FileReport]:
     if not batch:
         return []
-    warehouse.commit_files(con, batch)
+    now = now or dt.datetime.now().replace(microsecond=0)
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        _mark_duplicates(db, batch)
+        warehouse.commit_files(db, batch, now)
+    else:
+        with warehouse.writing(db) as con:
+            _mark_duplicates(con, batch)
+            warehouse.commit_files(con, batch, now)
+        loaded = [p for p in batch if p.status == "loaded"]
+        store.record(store.store_dir(db), [store.Stored(p.sha256, p.file_name, year, now) for p in loaded])
     reports = [report(p) for p in batch]
     if progress:
         for item in reports:

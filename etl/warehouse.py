@@ -7,8 +7,15 @@ leaves either all of a batch or none of it, and never part of a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,6 +83,84 @@ def sync_reference_data(con: duckdb.DuckDBPyConnection, catalog: Catalog, places
     con.execute("commit")
 
 
+LOCK_TIMEOUT_SECONDS = float(os.environ.get("FAZHI_LOCK_TIMEOUT", 120))
+
+
+@contextmanager
+def writer_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
+    """One writer at a time, across processes: an flock on a file beside the warehouse."""
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + (LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WarehouseBusy from None
+                time.sleep(0.05)  # another load is committing; it takes well under a second
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class WarehouseBusy(RuntimeError):
+    """Another load held the warehouse for longer than the writer waits."""
+
+
+@contextmanager
+def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write to a private copy of the warehouse and swap it in atomically on success.
+
+    Readers (the dashboard, in any number of processes) keep reading the file they
+    opened and never see a lock or a half-written load; a crash or an error leaves the
+    warehouse as it was, with at most a stray copy that the next writer removes.
+    `fresh` starts from an empty warehouse instead of a copy (rebuild).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with writer_lock(path):
+        for stale in path.parent.glob(f".{path.name}.writing-*"):
+            stale.unlink(missing_ok=True)  # left by a writer that was killed
+        draft = path.with_name(f".{path.name}.writing-{os.getpid()}")
+        if Path(f"{path}.wal").exists() and not fresh:
+            # Written in place by an older version: fold its log in before copying the file.
+            duckdb.connect(str(path)).close()
+        if path.exists() and not fresh:
+            shutil.copyfile(path, draft)
+        con = connect(draft)
+        try:
+            yield con
+            con.execute("checkpoint")
+            con.close()
+            with open(draft, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(draft, path)
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            draft.unlink(missing_ok=True)
+            Path(f"{draft}.wal").unlink(missing_ok=True)
+            raise
+
+
+def version(path: str | Path) -> tuple[int, int] | None:
+    """Changes whenever a writer swaps in a new warehouse: a key for readers' caches."""
+    try:
+        stat = Path(path).stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns
+
+
 def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Files already loaded, by content."""
     return {row[0] for row in con.execute("select distinct sha256 from submission").fetchall()}
@@ -97,9 +182,9 @@ def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple
     con.execute(f"insert into {table} select {selects}", columns)
 
 
-def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> None:
+def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now: dt.datetime | None = None) -> None:
     """Write one batch of load attempts (loaded, duplicate and refused) in one transaction."""
-    now = dt.datetime.now().replace(microsecond=0)
+    now = now or dt.datetime.now().replace(microsecond=0)
     attempts, submissions, facts, events = [], [], [], []
     latest: dict[tuple[str, int], int] = {}
     for prepared in files:

@@ -76,15 +76,42 @@ def test_usage_errors_exit_2_in_chinese_without_a_traceback(db_path, tmp_path):
         assert "用法错误" in result.stderr and "Traceback" not in result.stderr, args
 
 
-def test_a_locked_warehouse_gives_a_chinese_sentence_not_a_traceback(books, db_path):
+def test_a_reader_holding_the_warehouse_open_does_not_block_a_load(books, db_path):
     good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
-    holder = duckdb.connect(str(db_path))
+    assert etl("load", "--db", db_path, good).returncode == 0
+    reader = duckdb.connect(str(db_path), read_only=True)
     try:
-        result = etl("load", "--db", db_path, good)
+        newer = books.write("newer.xlsx", correction_sheet([["前进路社区", 5, 5, 0, 0, 0, 0, 0]]))
+        assert etl("load", "--db", db_path, newer).returncode == 0
+        # The open reader still sees the warehouse as it was when it opened it: never half a load.
+        assert reader.execute("select sum(value) from indicator_values where indicator_code='cc_registered'").fetchone()[0] == 2
     finally:
-        holder.close()
+        reader.close()
+    fresh = duckdb.connect(str(db_path), read_only=True)
+    assert fresh.execute("select sum(value) from indicator_values where indicator_code='cc_registered'").fetchone()[0] == 5
+
+
+def test_a_load_that_waits_too_long_for_another_says_so_in_chinese(books, db_path):
+    from etl.warehouse import writer_lock
+
+    good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
+    with writer_lock(db_path):
+        result = etl("load", "--db", db_path, good, env={"FAZHI_LOCK_TIMEOUT": "0.5"})
     assert result.returncode == 1
-    assert "占用" in result.stderr and "Traceback" not in result.stderr
+    assert "另一次导入" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rebuild_backup_and_restore_commands(books, db_path, tmp_path):
+    good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
+    assert etl("load", "--db", db_path, good).returncode == 0
+    assert etl("rebuild", "--db", db_path).returncode == 0
+    assert etl("backup", tmp_path / "b.zip", "--db", db_path).returncode == 0
+    restored = tmp_path / "r.duckdb"
+    assert etl("restore", tmp_path / "b.zip", "--db", restored).returncode == 0
+    con = duckdb.connect(str(restored), read_only=True)
+    assert con.execute("select sum(value) from indicator_values").fetchone()[0] == 4
+    bad = etl("restore", good, "--db", restored)
+    assert bad.returncode == 2 and "备份" in bad.stderr
 
 
 def test_template_then_demo_commands_work(tmp_path):

@@ -1,0 +1,84 @@
+"""The original workbooks that were loaded, kept by content beside the warehouse.
+
+`<warehouse>.originals/ab/abcd….xlsx` holds each loaded file once, whatever it was
+called; `manifest.jsonl` lists every load in order (file name, hash, --year, time),
+so `python -m etl rebuild` can recreate the warehouse from them. Refused files are
+never kept: one may hold personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    file_name: str
+    year: int | None
+    loaded_at: dt.datetime
+
+
+def store_dir(db_path: str | Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(f"{db_path.name}.originals")
+
+
+def _blob_path(root: Path, sha256: str, file_name: str) -> Path:
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in (".xlsx", ".xls", ".ods", ".xlsm", ".xlsb"):
+        suffix = ".bin"
+    return root / sha256[:2] / f"{sha256}{suffix}"
+
+
+def keep(root: Path, sha256: str, file_name: str, data: bytes) -> None:
+    """Write the bytes once (atomically: a killed writer leaves no half file under the real name)."""
+    target = _blob_path(root, sha256, file_name)
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    draft = target.with_name(f".{target.name}.{os.getpid()}")
+    with open(draft, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(draft, target)
+
+
+def record(root: Path, entries: list[Stored]) -> None:
+    """Append loads to the manifest, in the order they were committed."""
+    if not entries:
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    lines = "".join(
+        json.dumps({"sha256": e.sha256, "file_name": e.file_name, "year": e.year, "loaded_at": e.loaded_at.isoformat()}, ensure_ascii=False)
+        + "\n"
+        for e in entries
+    )
+    with open(root / "manifest.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(lines)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def entries(root: Path) -> list[Stored]:
+    """The manifest, skipping a last line cut short by a crash."""
+    manifest = root / "manifest.jsonl"
+    if not manifest.exists():
+        return []
+    found = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        found.append(Stored(raw["sha256"], raw["file_name"], raw.get("year"), dt.datetime.fromisoformat(raw["loaded_at"])))
+    return found
+
+
+def read(root: Path, entry: Stored) -> bytes:
+    return _blob_path(root, entry.sha256, entry.file_name).read_bytes()
