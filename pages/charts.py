@@ -52,7 +52,11 @@ def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = 
         font={"family": FONT_STACK, "size": style.font_size, "color": "#111111"},
         height=height or style.height,
         margin={"l": 10, "r": 20, "t": 60 if style.meeting else 50, "b": 10},
-        template="plotly_white",
+        # No named template: instantiating one costs ~10 ms per figure; the few
+        # things plotly_white gave (white ground, light grid) are set below.
+        template="none",
+        plot_bgcolor="#FFFFFF",
+        paper_bgcolor="#FFFFFF",
         colorway=OKABE_ITO,
         # Below the plot: above it, a legend collides with the title at 1280 px.
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0, "title": None},
@@ -60,8 +64,9 @@ def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = 
         separators=".,",
         uniformtext={"minsize": style.font_size - 4, "mode": "hide"},
     )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True, rangemode="tozero")
+    axis = {"automargin": True, "gridcolor": "#E6E6E6", "linecolor": "#BBBBBB", "zeroline": False, "ticks": ""}
+    fig.update_xaxes(showgrid=False, **axis)
+    fig.update_yaxes(rangemode="tozero", showgrid=True, **axis)
     return fig
 
 

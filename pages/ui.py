@@ -514,7 +514,7 @@ def kpi_row(cards: list[Kpi], filters: Filters) -> None:
                     delta_description=f"较{filters.compare_year}年" if delta else f"{filters.compare_year}年无数据",
                     help=card.help or f"{filters.year_to}年{basis}；与{filters.compare_year}年{basis}比较。",
                     border=True,
-                    chart_data=card.trend if len(card.trend) > 1 and not filters.meeting else None,
+                    chart_data=None,
                     chart_type="line",
                 )
 

@@ -40,7 +40,7 @@ def body(f: ui.Filters) -> None:
     )
     with st.form("upload_form", clear_on_submit=True, border=True):
         files = st.file_uploader(
-            "选择工作簿",
+            "选择工作簿（点“Upload”按钮，或把文件拖到框内）",
             type=["xlsx", "xls", "ods"],
             accept_multiple_files=True,
             key="upload_files",
