@@ -7,6 +7,7 @@ wait on page conditions, never on sleeps. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from etl.places import load_places
@@ -98,12 +100,17 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, server):
+    """A 1280x720 tab; fails the test if the page asked anything of another host."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
     tab = context.new_page()
     tab.set_default_timeout(PAGE_TIMEOUT_MS)
+    elsewhere: list[str] = []
+    local = server["url"].split("//", 1)[1]
+    tab.on("request", lambda request: local in request.url or request.url.startswith(("data:", "blob:")) or elsewhere.append(request.url))
     yield tab
     context.close()
+    assert not elsewhere, f"the intranet dashboard called out: {elsewhere}"
 
 
 def open_page(tab, server, path: str, title: str):
@@ -190,6 +197,24 @@ def test_a_csv_download_opens_with_its_chinese_intact(server, page):
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0] == "年份,指标,单位,数值,限定,显示值"
     assert "在册社区矫正对象" in text
+
+
+def test_the_page_workbook_has_one_sheet_per_chart_and_table_plus_notes(server, page):
+    open_page(page, server, "correction", "社区矫正")
+    charts = wait_for_charts(page)
+    tables = page.locator("[data-testid='stDataFrame']").count()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载本页全部数据").click()
+    download = download_info.value
+    assert download.suggested_filename == "十里亭镇_社区矫正_2019-2023_全部村.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert book.sheetnames == ["历年趋势", "矫正类别构成", "分村对比", "明细", "说明"]
+    assert len(book.sheetnames) == charts + tables + 1
+    notes = {row[0].value: row[1].value for row in book["说明"].iter_rows(min_row=2)}
+    assert notes["年份范围"] == "2019–2023年"
+    assert notes["村（社区）"] == "全镇"
+    assert notes["数据集"] == "演示数据"
+    assert "!" in book["说明"].cell(book["说明"].max_row, 2).value  # a source cell: file!sheet!cell
 
 
 def test_uploading_a_good_and_a_bad_workbook_reports_each_in_chinese(server, page, books):

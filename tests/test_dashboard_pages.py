@@ -47,3 +47,12 @@ def test_a_town_level_page_says_the_village_filter_does_not_apply(demo_db_master
 def test_a_village_page_does_not_carry_the_town_level_note(demo_db_master, monkeypatch):
     at = goto(open_app(demo_db_master, monkeypatch), "correction")
     assert not any("不适用" in box.value for box in at.info)
+
+
+def test_a_first_start_without_a_database_builds_the_demo_and_shows_it(tmp_path, monkeypatch):
+    path = tmp_path / "new" / "warehouse.duckdb"
+    at = goto(open_app(path, monkeypatch), "correction")
+    assert_clean(at)
+    assert path.exists()
+    assert at.get("plotly_chart")
+    assert any(":orange-badge[演示数据]" in m.value for m in at.markdown)
