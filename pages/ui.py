@@ -34,6 +34,7 @@ KEY_MEETING = "f_meeting"
 KEY_FILTERS = "filters"
 _KEY_URL_READ = "_filters_from_url"
 _KEY_ENTRY_RAN = "_entry_ran"
+_KEY_YEARS_SHOWN = "_years_shown"
 AUTO_COMPARE = 0  # "the year before the last year shown"
 
 ALL_VILLAGES_LABEL = "全镇"
@@ -55,60 +56,71 @@ def db_path() -> str:
     return str(settings.db_path())
 
 
-@st.cache_resource(show_spinner=False)
-def _warehouse(path: str):
-    """One DuckDB connection per process; every query takes its own cursor from it."""
-    # A newcomer's first start has no database: build the demo one, then open it.
-    demo.ensure_demo(Path(path))
-    return warehouse.connect(Path(path))
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _warehouse(path: str, version: tuple[int, int] | None) -> duckdb.DuckDBPyConnection:
+    """The process's connection to one version of the warehouse file; every query takes
+    its own cursor from it.
+
+    A load writes a copy and swaps it in (etl.warehouse.writing), so a new file version
+    means a new connection, while queries already running finish on the old file. The
+    file is ATTACHed read-only to a private in-memory database: duckdb.connect(path)
+    would hand back the process's cached instance of the replaced file instead.
+    """
+    con = duckdb.connect()
+    con.execute("attach ? as warehouse (read_only)", [path])
+    return con
 
 
-def open_warehouse():
-    """The process's connection, building the demo warehouse on a first start.
+def _cursor(path: str, version: tuple[int, int] | None) -> duckdb.DuckDBPyConnection:
+    cur = _warehouse(path, version).cursor()
+    cur.execute("use warehouse")
+    return cur
 
-    If the warehouse cannot be opened (another program holds it, say a running
-    `python -m etl load`), the page says so in Chinese and stops.
+
+def open_warehouse() -> None:
+    """Make sure a warehouse exists (the demo one on a first start) and can be read.
+
+    If it cannot be opened, the page says so in Chinese and stops; the traceback goes to
+    the server log.
     """
     path = db_path()
     try:
         if not Path(path).exists():
+            # A newcomer's first start has no database: build the demo one.
             with st.spinner("首次启动：正在用示例工作簿生成演示数据，请稍候……"):
-                return _warehouse(path)
-        return _warehouse(path)
+                demo.ensure_demo(Path(path))
+        _warehouse(path, warehouse.version(path))
     except (duckdb.Error, OSError):
         LOGGER.exception("cannot open the warehouse at %s", path)
-        st.error(
-            "暂时无法打开数据仓库：数据文件可能正被其他程序占用（例如正在命令行导入数据）。请稍后刷新页面；如仍不行，请联系系统管理员。"
-        )
+        st.error("暂时无法打开数据仓库。请稍后刷新页面；如仍不行，请联系系统管理员。")
         st.stop()
 
 
-def cursor():
-    """A fresh cursor: DuckDB connections are not thread-safe, Streamlit runs a thread per session."""
-    return open_warehouse().cursor()
-
-
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _read(path: str, name: str, args: tuple):
-    with _warehouse(path).cursor() as cur:
+def _read(path: str, version: tuple[int, int] | None, name: str, args: tuple):
+    with _cursor(path, version) as cur:
         return getattr(queries, name)(cur, *args)
 
 
 def read(name: str, *args):
-    """A cached call of `etl.queries.<name>(cursor, *args)`; args are plain values."""
-    return _read(db_path(), name, args)
+    """A cached call of `etl.queries.<name>(cursor, *args)`; args are plain values.
+
+    The cache key holds the warehouse file's version, so a load from the command line
+    shows on the next rerun too, without a restart.
+    """
+    path = db_path()
+    return _read(path, warehouse.version(path), name, args)
 
 
 def load_workbooks(blobs: list[tuple[str, bytes]]) -> list[dict]:
-    """Load uploaded workbooks through the ETL (the same code as `python -m etl load`).
-
-    Afterwards every page must show the new numbers, so all cached reads are dropped.
-    """
+    """Load uploaded workbooks through the ETL, the same code as `python -m etl load`:
+    written to a copy of the warehouse, swapped in, originals kept. Raises
+    etl.warehouse.WarehouseBusy when another load holds the warehouse too long."""
     # Imported on first use: the workbook readers are heavy and most sessions never upload.
     from etl.loader import load_blobs
 
-    with cursor() as cur:
-        reports = [report.to_dict() for report in load_blobs(cur, blobs)]
+    reports = [report.to_dict() for report in load_blobs(Path(db_path()), blobs)]
+    # Results of the old file are never asked for again: free them.
     st.cache_data.clear()
     return reports
 
@@ -214,6 +226,12 @@ def _repair_state(years: list[int], village_codes: list[str]) -> None:
         st.session_state[KEY_YEARS] = (years[0], years[-1])
     if st.session_state.get(KEY_COMPARE) not in [AUTO_COMPARE, *years]:
         st.session_state[KEY_COMPARE] = AUTO_COMPARE
+    if st.session_state.get(_KEY_YEARS_SHOWN) != years:
+        # New years in the data make new year widgets, which would forget the choices:
+        # hand the choices to the new widgets explicitly.
+        for key in (KEY_YEARS, KEY_COMPARE):
+            st.session_state[key] = st.session_state[key]
+        st.session_state[_KEY_YEARS_SHOWN] = years
     kept = [c for c in st.session_state.get(KEY_VILLAGES, []) if c in village_codes]
     if kept != st.session_state.get(KEY_VILLAGES):
         st.session_state[KEY_VILLAGES] = kept

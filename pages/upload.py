@@ -4,6 +4,7 @@ command line, and the page says per file what happened and, for a refused one, w
 import pandas as pd
 import streamlit as st
 
+from etl.warehouse import WarehouseBusy
 from pages import ui
 
 STATUS = {
@@ -48,8 +49,11 @@ def body(f: ui.Filters) -> None:
         submitted = st.form_submit_button("载入", type="primary", icon=":material/upload:", key="upload_submit")
     if submitted:
         if files:
-            with st.spinner("正在读取、核对并载入……"):
-                st.session_state[KEY_REPORTS] = ui.load_workbooks([(file.name, file.getvalue()) for file in files])
+            try:
+                with st.spinner("正在读取、核对并载入……"):
+                    st.session_state[KEY_REPORTS] = ui.load_workbooks([(file.name, file.getvalue()) for file in files])
+            except WarehouseBusy:
+                st.error("另一批报表正在导入，数据仓库暂时无法写入。请过几分钟再点“载入”。")
         else:
             st.warning("请先选择至少一个工作簿。")
     reports = st.session_state.get(KEY_REPORTS, [])

@@ -32,8 +32,8 @@ RUN_TIMEOUT = 60
 
 
 def sql(path: Path, query: str, params: list | dict | None = None) -> list[tuple]:
-    """Ask the public views directly, through the same kind of connection the app opens."""
-    con = warehouse.connect(path)
+    """Ask the public views directly, read-only, as any outside check would."""
+    con = warehouse.connect(path, read_only=True)
     try:
         return con.cursor().execute(query, params or []).fetchall()
     finally:

@@ -3,6 +3,7 @@ Chinese, and every page shows the new numbers straight after."""
 
 from __future__ import annotations
 
+from etl.loader import load_blobs
 from tests.builders import correction_sheet
 from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql
 
@@ -84,3 +85,18 @@ def test_blank_templates_are_offered_for_every_department(demo_db_master, monkey
     departments = {department for (department,) in sql(demo_db_master, "select department from topics")}
     labels = [button.label for button in at.get("download_button")]
     assert sorted(labels) == sorted(f"{department}模板" for department in departments)
+
+
+def test_a_load_from_the_command_line_shows_on_the_next_rerun_without_a_restart(demo_db, books, monkeypatch):
+    path, villages = correction_2024(books, demo_db)
+    at = goto(open_app(demo_db, monkeypatch, {"to": "2023", "cmp": "2021"}), "correction")
+    before = metric_values(at)["在册社区矫正对象（人）"]
+    # What `python -m etl load` does: write a copy of the warehouse and swap it in.
+    assert load_blobs(demo_db, [(path.name, path.read_bytes())])[0].status == "loaded"
+    at.run()
+    # The view a person chose stays as it was; the new year is there to pick.
+    assert metric_values(at)["在册社区矫正对象（人）"] == before
+    assert at.caption[0].value == "2019–2023年 · 对比 2021 年 · 范围：全镇"
+    at.slider(key="f_years").set_value((2019, 2024)).run()
+    assert_clean(at)
+    assert metric_values(at)["在册社区矫正对象（人）"] == str(villages)
