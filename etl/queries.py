@@ -82,6 +82,13 @@ def indicator_parent() -> dict[str, str]:
     return {code: ind.parent for code, ind in load_catalog().indicators.items() if ind.parent}
 
 
+def _in_catalog_order(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
+    """Rows sorted by `first`, then indicators in catalog order (the main figure first)."""
+    order = indicator_order()
+    rank = frame["indicator_code"].map(lambda code: order.get(code, len(order)))
+    return frame.assign(_rank=rank).sort_values([*first, "_rank"]).drop(columns="_rank").reset_index(drop=True)
+
+
 # ---------------------------------------------------------------- the warehouse as a whole
 
 
@@ -176,11 +183,10 @@ def yearly_totals(
         from chosen c
         join indicators i using (indicator_code)
         group by c.year, c.indicator_code
-        order by c.year, c.indicator_code
         """,
         {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
     )
-    return with_display(frame)
+    return with_display(_in_catalog_order(frame, ["year"]))
 
 
 def village_values(
@@ -247,11 +253,10 @@ def station_totals(
           and iv.year between $year_from and $year_to
           and {_CHOSEN.format(col="iv.village_code")}
         group by iv.year, v.police_station, iv.indicator_code
-        order by iv.year, v.police_station, iv.indicator_code
         """,
         {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
     )
-    return with_display(frame)
+    return with_display(_in_catalog_order(frame, ["year", "police_station"]))
 
 
 def source_refs(
