@@ -133,20 +133,6 @@ def topics(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _frame(cur, "select topic, topic_name, department, breakdown from topics order by topic")
 
 
-def topic_indicators(cur: duckdb.DuckDBPyConnection, topic: str) -> pd.DataFrame:
-    frame = _frame(
-        cur,
-        """
-        select indicator_code, indicator_name, unit, breakdown, kind
-        from indicators
-        where topic = $topic
-        """,
-        {"topic": topic},
-    )
-    order = indicator_order()
-    return frame.sort_values("indicator_code", key=lambda s: s.map(order)).reset_index(drop=True)
-
-
 # ---------------------------------------------------------------- indicator values
 
 

@@ -13,7 +13,7 @@ import logging
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -451,8 +451,6 @@ class Kpi:
     better: str = "neutral"
     kind: str = "stock"
     unit: str = ""
-    trend: list[float] = field(default_factory=list)
-    help: str | None = None
 
 
 def kpis_from_totals(
@@ -471,7 +469,6 @@ def kpis_from_totals(
             continue
         now = rows.loc[filters.year_to] if filters.year_to in rows.index else None
         before = rows.loc[filters.compare_year] if filters.compare_year in rows.index else None
-        shown = rows[(rows.index >= filters.year_from) & (rows.index <= filters.year_to)].sort_index()
         cards.append(
             Kpi(
                 label=(labels or {}).get(code, rows["indicator_name"].iloc[0]),
@@ -482,7 +479,6 @@ def kpis_from_totals(
                 better=direction.get(code, "neutral"),
                 kind=rows["kind"].iloc[0],
                 unit=rows["unit"].iloc[0] or "",
-                trend=[float(v) for v in shown["value"]],
             )
         )
     return cards
@@ -530,10 +526,8 @@ def kpi_row(cards: list[Kpi], filters: Filters) -> None:
                     delta_color=colour,
                     delta_arrow=arrow,
                     delta_description=f"较{filters.compare_year}年" if delta else f"{filters.compare_year}年无数据",
-                    help=card.help or f"{filters.year_to}年{basis}；与{filters.compare_year}年{basis}比较。",
+                    help=f"{filters.year_to}年{basis}；与{filters.compare_year}年{basis}比较。",
                     border=True,
-                    chart_data=None,
-                    chart_type="line",
                 )
 
 
