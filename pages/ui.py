@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl import demo, export, queries, settings, warehouse
+from etl import export, queries, settings, warehouse
 from pages.charts import ChartStyle
 
 LOGGER = logging.getLogger("fazhi.dashboard")
@@ -86,7 +86,10 @@ def open_warehouse() -> None:
     path = db_path()
     try:
         if not Path(path).exists():
-            # A newcomer's first start has no database: build the demo one.
+            # A newcomer's first start has no database: build the demo one. Imported
+            # here: the demo pulls in the workbook readers, which most starts never need.
+            from etl import demo
+
             with st.spinner("首次启动：正在用示例工作簿生成演示数据，请稍候……"):
                 demo.ensure_demo(Path(path))
         _warehouse(path, warehouse.version(path))
