@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
 import os
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import settings, store, warehouse
+from etl import sandbox, settings, store, warehouse
 from etl.catalog import Catalog, load_catalog
 from etl.places import Places, load_places
 from etl.problems import Problem
@@ -29,7 +28,7 @@ from etl.validation import check_rules
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm", ".xlsb")
 BATCH_SIZE = 250
-PARALLEL_FROM = 24  # below this many files, starting workers costs more than it saves
+PARALLEL_FROM = 24  # below this many files, a second worker costs more than it saves
 log = logging.getLogger(__name__)
 
 
@@ -256,25 +255,12 @@ def load_blobs(
     """Load (file name, bytes) pairs; returns one report per file, in order.
 
     `db` is the warehouse file (the normal case: each batch is written to a copy that
-    is swapped in, and the originals are kept beside it) or an open connection (tests,
-    and the demo build, write straight into it).
+    is swapped in, and the originals are kept beside it) or an open connection (tests
+    write straight into it). Files are read in a capped worker process (etl.sandbox).
     """
-    root = None if isinstance(db, duckdb.DuckDBPyConnection) else store.store_dir(db)
-    stream = (_prepare_and_keep(name, data, year, root) for name, data in blobs)
-    return _load_prepared(db, stream, year, progress)
-
-
-def _prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None) -> PreparedFile:
-    prepared = prepare(name, data, year)
-    if root is not None and prepared.status == "loaded":
-        store.keep(root, prepared.sha256, prepared.file_name, data)
-    return prepared
-
-
-def _prepare_path(job: tuple[Path, int | None, Path | None]) -> PreparedFile:
-    path, year, root = job
-    [(name, data)] = read_blobs([path])
-    return _prepare_and_keep(name, data, year, root)
+    root = _store_root(db)
+    jobs = ((name, data, year, root) for name, data in blobs)
+    return _load_prepared(db, sandbox.prepare_all(jobs), year, progress)
 
 
 def load_paths(
@@ -283,16 +269,25 @@ def load_paths(
     year: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
 ) -> list[FileReport]:
-    """Load files; a large folder is read and checked by one worker process per core
-    (reading is CPU-bound Python), while this process alone writes the warehouse."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        return load_blobs(db, read_blobs(paths), year, progress)
-    root = None if isinstance(db, duckdb.DuckDBPyConnection) else store.store_dir(db)
-    load_catalog(), load_places()  # read once here; forked workers inherit them
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        jobs = ((path, year, root) for path in paths)
-        return _load_prepared(db, pool.imap(_prepare_path, jobs, chunksize=8), year, progress)
+    """Load files; a large folder is read and checked by one worker per core (reading
+    is CPU-bound Python), while this process alone writes the warehouse."""
+    workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
+    root = _store_root(db)
+    jobs = ((path.name, path.resolve(), year, root) for path in paths)
+    return _load_prepared(db, sandbox.prepare_all(jobs, workers), year, progress)
+
+
+def _store_root(db: Target) -> Path | None:
+    # Absolute: the reader workers run in the project folder, not in the caller's.
+    return None if isinstance(db, duckdb.DuckDBPyConnection) else store.store_dir(Path(db).resolve())
+
+
+def prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None) -> PreparedFile:
+    """Prepare one file and, if it will load, keep its original bytes."""
+    prepared = prepare(name, data, year)
+    if root is not None and prepared.status == "loaded":
+        store.keep(root, prepared.sha256, prepared.file_name, data)
+    return prepared
 
 
 def _load_prepared(
