@@ -7,240 +7,36 @@ for a sheet kind and year already loaded supersedes the earlier submission.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
-import logging
 import os
-import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from queue import Empty, Queue
 
 import duckdb
 
 from etl import sandbox, settings, store, warehouse
-from etl.catalog import Catalog, load_catalog
-from etl.places import Places, load_places
-from etl.problems import Problem
-from etl.readers import WorkbookProblem, read_workbook
-from etl.sheets import SheetData, find_layout, find_personal_data, read_sheet, year_from_file_name
-from etl.validation import check_rules
+from etl.prepare import READ_FAILED_MESSAGE, FileReport, PreparedFile, PreparedPart, prepare, prepare_and_keep, report
+
+__all__ = [
+    "READ_FAILED_MESSAGE",
+    "FileReport",
+    "PreparedFile",
+    "PreparedPart",
+    "collect_paths",
+    "load_blobs",
+    "load_paths",
+    "prepare",
+    "prepare_and_keep",
+    "read_blobs",
+    "report",
+]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm", ".xlsb")
-BATCH_SIZE = 250
+BATCH_SIZE = 500
 PARALLEL_FROM = 24  # below this many files, a second worker costs more than it saves
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class PreparedPart:
-    """One sheet kind of one year from one file: a future row of `submissions`."""
-
-    submission_id: str
-    topic: str
-    department: str
-    year: int
-    town_code: str
-    sheet_name: str
-    fact_rows: list[tuple]
-    event_rows: list[tuple]
-
-    @property
-    def row_count(self) -> int:
-        return len(self.fact_rows) + len(self.event_rows)
-
-
-@dataclass
-class PreparedFile:
-    file_name: str
-    sha256: str
-    status: str  # loaded | duplicate | rejected
-    problems: list[Problem] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    parts: list[PreparedPart] = field(default_factory=list)
-    attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
-    duplicate_of: list[str] = field(default_factory=list)
-
-
-@dataclass
-class FileReport:
-    file: str
-    status: str
-    submission_ids: list[str]
-    rows: int
-    errors: list[Problem]
-    notices: list[str]
-
-    def to_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "status": self.status,
-            "submission_id": ",".join(self.submission_ids) or None,
-            "rows": self.rows,
-            "errors": [p.to_dict() for p in self.errors],
-            "notices": self.notices,
-        }
-
-
-def _sheet_year(sheet: SheetData, file_year: int | None, given_year: int | None) -> None:
-    if any(p.code == "YEAR_CONFLICT" for p in sheet.problems):
-        return
-    sources = dict(sheet.year_sources)
-    if file_year:
-        sources["文件名"] = file_year
-    if given_year:
-        sources["--year 参数"] = given_year
-    distinct = set(sources.values())
-    if len(distinct) > 1:
-        said = "，".join(f"{where}为 {year}" for where, year in sources.items())
-        sheet.problem("YEAR_CONFLICT", f"年度不一致：{said}。请改正表内或文件名中的年度，使其一致")
-        return
-    if distinct:
-        sheet.year = distinct.pop()
-        return
-    event_years = {event.date.year for event in sheet.events}
-    if len(event_years) == 1:
-        sheet.year = event_years.pop()
-        return
-    sheet.problem(
-        "YEAR_MISSING", "找不到这张表是哪一年的数据。请在标题中写明年度（如“2021年度”），或加一行“年度：2021”，或在导入时指定 --year"
-    )
-
-
-def _looks_like_a_table(grid, places: Places) -> bool:
-    villages = sum(1 for line in grid.rows for value in line[:4] if isinstance(value, str) and places.find(value))
-    numbers = sum(1 for line in grid.rows for value in line if isinstance(value, (int, float)) and not isinstance(value, bool))
-    return villages >= 3 and numbers >= 3
-
-
-def prepare(
-    file_name: str, data: bytes, year: int | None = None, catalog: Catalog | None = None, places: Places | None = None
-) -> PreparedFile:
-    """Read and validate one file completely, without touching the warehouse.
-
-    Whatever goes wrong inside, the file ends refused with a coded message: one odd
-    workbook must not stop a folder of others or show a traceback to a clerk.
-    """
-    file_name = Path(file_name).name
-    prepared = PreparedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), status="rejected")
-    try:
-        _prepare(prepared, data, year, catalog or load_catalog(), places or load_places())
-    except WorkbookProblem as problem:
-        prepared.problems = [Problem(problem.code, problem.message, problem.sheet, problem.cell)]
-    except RecursionError:
-        prepared.problems = [Problem("READ_FAILED", READ_FAILED_MESSAGE)]
-    except Exception as exc:  # noqa: BLE001 — a bug or an unforeseen file; logged by type only
-        log.warning("unexpected %s while reading %s", type(exc).__name__, file_name)
-        prepared.problems = [Problem("READ_FAILED", READ_FAILED_MESSAGE)]
-    if prepared.problems:
-        prepared.status, prepared.parts = "rejected", []
-    return prepared
-
-
-READ_FAILED_MESSAGE = "读取这个文件时出现意外错误，文件未导入。请另存为新的 .xlsx 后重试；仍不行请联系管理员"
-
-
-def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Catalog, places: Places) -> None:
-    file_name = prepared.file_name
-    workbook = read_workbook(data)
-    personal = [p for grid in workbook.grids for p in find_personal_data(grid)]
-    if personal:
-        prepared.problems = personal
-        return
-    prepared.notices.extend(workbook.skipped)
-    file_year = year_from_file_name(file_name)
-    sheets: list[SheetData] = []
-    for grid in workbook.grids:
-        if not grid.visible:
-            prepared.notices.append(f"隐藏的工作表“{grid.name}”未读取")
-            continue
-        layout = find_layout(grid, catalog)
-        if layout is None:
-            if _looks_like_a_table(grid, places):
-                prepared.problems.append(
-                    Problem(
-                        "NO_DATA_SHEET",
-                        "这张表列有村（社区）和数字，但列标题一个也认不出，数字无法入库。请使用模板的列标题",
-                        grid.name,
-                        "A1",
-                    )
-                )
-            elif any(any(v is not None for v in line) for line in grid.rows):
-                prepared.notices.append(f"工作表“{grid.name}”不是统计表，已跳过")
-            continue
-        sheet = read_sheet(grid, layout, catalog, places)
-        check_rules(sheet, catalog)
-        _sheet_year(sheet, file_year, year)
-        if sheet.year and sheet.topic.layout == "event_list":
-            for event in sheet.events:
-                if event.date.year != sheet.year:
-                    sheet.problem(
-                        "DATE_OUTSIDE_YEAR",
-                        f"活动日期 {event.date:%Y-%m-%d} 不在所报的 {sheet.year} 年度内。请改正日期，或把它报在对应年度的表里",
-                        event.cells.split(":")[0],
-                    )
-        sheets.append(sheet)
-        prepared.problems.extend(sheet.problems)
-        prepared.notices.extend(sheet.notices)
-    seen: dict[tuple[str, int | None], str] = {}
-    for sheet in sheets:
-        key = (sheet.topic.code, sheet.year)
-        if key in seen:
-            prepared.problems.append(
-                Problem(
-                    "DUPLICATE_TOPIC",
-                    f"工作表“{seen[key]}”和“{sheet.sheet}”都是 {sheet.year} 年的{sheet.topic.name}表，数字会重复计算。请只保留一张",
-                    sheet.sheet,
-                    "A1",
-                )
-            )
-        seen[key] = sheet.sheet
-    if not sheets and not prepared.problems:
-        prepared.problems.append(
-            Problem(
-                "NO_DATA_SHEET", "文件里没有认得出的统计表。请使用系统提供的模板（python -m etl template 部门名称），保留其中的列标题后填报"
-            )
-        )
-    if prepared.problems:
-        return
-    town = places.town_code
-    for sheet in sheets:
-        if sheet.row_count == 0:
-            prepared.notices.append(f"工作表“{sheet.sheet}”是{sheet.topic.name}表，但没有填写任何数字")
-        submission_id = f"{prepared.sha256[:12]}-{sheet.topic.code}-{sheet.year}"
-        ref = f"{file_name}!{sheet.sheet}!"
-        facts = [(submission_id, f.village, f.indicator, f.count.value, f.count.qualifier, f.cell) for f in sheet.facts]
-        events = []
-        for event in sheet.events:
-            counts = []
-            for code in ("materials", "banners", "consultations", "participants"):
-                count = event.counts.get(code)
-                counts += [count.value, count.qualifier] if count else [None, None]
-            events.append(
-                (
-                    f"{submission_id}-r{event.row + 1}",
-                    submission_id,
-                    event.date,
-                    event.date.year,
-                    event.village,
-                    event.location,
-                    event.theme,
-                    event.partners,
-                    *counts,
-                    ref + event.cells,
-                )
-            )
-        prepared.parts.append(
-            PreparedPart(submission_id, sheet.topic.code, sheet.topic.department, sheet.year, town, sheet.sheet, facts, events)
-        )
-    prepared.status = "loaded"
-
-
-def report(prepared: PreparedFile) -> FileReport:
-    ids = prepared.duplicate_of if prepared.status == "duplicate" else [p.submission_id for p in prepared.parts]
-    return FileReport(
-        prepared.file_name, prepared.status, ids, sum(p.row_count for p in prepared.parts), prepared.problems, prepared.notices
-    )
 
 
 Target = duckdb.DuckDBPyConnection | Path
@@ -282,26 +78,55 @@ def _store_root(db: Target) -> Path | None:
     return None if isinstance(db, duckdb.DuckDBPyConnection) else store.store_dir(Path(db).resolve())
 
 
-def prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None) -> PreparedFile:
-    """Prepare one file and, if it will load, keep its original bytes."""
-    prepared = prepare(name, data, year)
-    if root is not None and prepared.status == "loaded":
-        store.keep(root, prepared.sha256, prepared.file_name, data)
-    return prepared
-
-
 def _load_prepared(
     db: Target, stream: Iterable[PreparedFile], year: int | None, progress: Callable[[FileReport], None] | None
 ) -> list[FileReport]:
     reports: list[FileReport] = []
     batch: list[PreparedFile] = []
-    for prepared in stream:
+    for prepared in _ahead(stream):
         batch.append(prepared)
         if len(batch) >= BATCH_SIZE:
             reports.extend(_flush(db, batch, year, progress))
             batch = []
     reports.extend(_flush(db, batch, year, progress))
     return reports
+
+
+def _ahead(stream: Iterable[PreparedFile]) -> Iterator[PreparedFile]:
+    """Keep the readers busy while this thread commits: the stream is drawn in a thread
+    of its own, at most two batches ahead. If the consumer stops early (an error while
+    committing), the reading stops too and the workers are handed back."""
+    queue: Queue = Queue(maxsize=2 * BATCH_SIZE)
+    finished = object()
+    failure: list[BaseException] = []
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for item in stream:
+                queue.put(item)
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # handed to the consuming thread, which raises it
+            failure.append(exc)
+        finally:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
+            queue.put(finished)
+
+    thread = threading.Thread(target=pump, name="etl-readers", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not finished:
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+    if failure:
+        raise failure[0]
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile]) -> None:

@@ -135,7 +135,7 @@ def _read_source(source: bytes | Path) -> bytes:
 
 
 def _lost(job: Job, lost: WorkerLost):
-    from etl.loader import PreparedFile
+    from etl.prepare import PreparedFile
     from etl.problems import Problem
 
     name, source, _, _ = job

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -21,11 +22,12 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from etl import settings
 from etl.catalog import Catalog, load_catalog
 from etl.places import Places, load_places
 
 if TYPE_CHECKING:
-    from etl.loader import PreparedFile
+    from etl.prepare import PreparedFile
 
 SQL_DIR = Path(__file__).parent / "sql"
 SCHEMA_SQL = (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
@@ -41,9 +43,22 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute(SCHEMA_SQL)
-    sync_reference_data(con, load_catalog(), load_places())
+    catalog, places = load_catalog(), load_places()
+    fingerprint = reference_fingerprint()
+    stored = con.execute("select value from info where key = 'reference'").fetchone()
+    if stored is None or stored[0] != fingerprint:
+        sync_reference_data(con, catalog, places)
+        set_info(con, "reference", fingerprint)
     con.execute(VIEWS_SQL)
     return con
+
+
+def reference_fingerprint() -> str:
+    """Changes when data/catalog.toml or the village list changes."""
+    digest = hashlib.sha256()
+    for path in (settings.CATALOG_FILE, settings.VILLAGES_FILE):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def sync_reference_data(con: duckdb.DuckDBPyConnection, catalog: Catalog, places: Places) -> None:

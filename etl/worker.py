@@ -13,7 +13,7 @@ import sys
 def main() -> None:
     limit = int(os.environ.get("FAZHI_READER_MEMORY_MB", 2048)) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from etl.loader import READ_FAILED_MESSAGE, PreparedFile, prepare_and_keep
+    from etl.prepare import READ_FAILED_MESSAGE, PreparedFile, prepare_and_keep
     from etl.problems import Problem
     from etl.sandbox import _read_source
 
