@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm", ".xlsb")
-BATCH_SIZE = 500
+BATCH_SIZE = int(os.environ.get("FAZHI_BATCH_SIZE", 500))  # files per commit
 PARALLEL_FROM = 24  # below this many files, a second worker costs more than it saves
 
 
@@ -163,8 +163,10 @@ def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, no
         with warehouse.writing(db) as con:
             _mark_duplicates(con, batch)
             warehouse.commit_files(con, batch, now)
-        loaded = [p for p in batch if p.status == "loaded"]
-        store.record(store.store_dir(db), [store.Stored(p.sha256, p.file_name, year, now) for p in loaded])
+            # Recorded before the swap: a crash in between leaves the manifest listing a
+            # file the warehouse lacks (loading again adds it), never the reverse.
+            loaded = [p for p in batch if p.status == "loaded"]
+            store.record(store.store_dir(Path(db).resolve()), [store.Stored(p.sha256, p.file_name, year, now) for p in loaded])
     reports = [report(p) for p in batch]
     if progress:
         for item in reports:
