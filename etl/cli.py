@@ -1,4 +1,4 @@
-"""The command line: python -m etl load | demo | samples | template.
+"""The command line: python -m etl load | demo | samples | template | rebuild | backup | restore | user.
 
 Messages are Chinese; `--json` keys are the contract's. Exit 0 when no file was
 refused, 1 when any was (or the warehouse could not be written), 2 on usage errors.
@@ -70,6 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("department", metavar="部门", help="党政综合办 / 司法所 / 综治办 / 禁毒办，或报表名称")
     template.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
     template.add_argument("--year", type=_year, help="预先填好的年度")
+    user = commands.add_parser("user", help="管理看板的登录用户（有用户文件时看板要求登录）")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="操作", parser_class=ChineseArgumentParser)
+    add = user_commands.add_parser("add", help="添加用户，或重设已有用户的角色、部门和密码")
+    add.add_argument("name", metavar="用户名")
+    add.add_argument("--role", required=True, choices=["viewer", "uploader", "admin"], help="viewer 查看 / uploader 上报 / admin 管理员")
+    add.add_argument("--department", help="上报用户所属部门：党政综合办 / 司法所 / 综治办 / 禁毒办")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读密码（脚本用），不交互询问")
+    add.add_argument("--users", help="用户文件（默认：环境变量 FAZHI_USERS，否则 data/users.toml）")
+    listing = user_commands.add_parser("list", help="列出用户（不显示密码）")
+    listing.add_argument("--users", help="用户文件（默认同上）")
     return parser
 
 
@@ -105,7 +115,7 @@ def command_load(args) -> int:
         if not args.json:
             _print_report(item, counter["n"], len(files))
 
-    reports = loader.load_paths(db, files, year=args.year, progress=progress)
+    reports = loader.load_paths(db, files, year=args.year, progress=progress, actor=_cli_actor())
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2, default=str))
     else:
@@ -186,6 +196,47 @@ def command_template(args) -> int:
     return EXIT_OK
 
 
+def _cli_actor() -> str:
+    """Loads from the command line are by 命令行 and the account that ran it."""
+    import getpass
+
+    try:
+        return f"命令行（{getpass.getuser()}）"
+    except (KeyError, OSError):
+        return "命令行"
+
+
+def command_user(args) -> int:
+    import getpass
+
+    from etl import access
+
+    path = Path(args.users) if args.users else access.users_file()
+    if args.user_command == "list":
+        users = access.read_users(path)
+        if not users:
+            print(f"还没有用户（{path} 不存在），看板不要求登录。")
+        for user in users.values():
+            department = f"，{user.department}" if user.department else ""
+            print(f"{user.name}：{user.role}（{access.ROLE_NAMES[user.role]}{department}）")
+        return EXIT_OK
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("密码（至少 8 位）：")
+        if getpass.getpass("再输入一次：") != password:
+            print("用法错误：两次输入的密码不一致，未做任何改动。", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        user = access.add_user(args.name, args.role, password, args.department, path)
+    except ValueError as exc:
+        print(f"用法错误：{exc}。未做任何改动。", file=sys.stderr)
+        return EXIT_USAGE
+    department = f"，部门：{user.department}" if user.department else ""
+    print(f"已保存用户“{user.name}”（{access.ROLE_NAMES[user.role]}{department}）到 {path}；看板现在要求登录。")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
@@ -196,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         "rebuild": command_rebuild,
         "backup": command_backup,
         "restore": command_restore,
+        "user": command_user,
     }
     try:
         return handlers[args.command](args)

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from queue import Empty, Queue
@@ -18,7 +19,16 @@ from queue import Empty, Queue
 import duckdb
 
 from etl import sandbox, settings, store, warehouse
-from etl.prepare import READ_FAILED_MESSAGE, FileReport, PreparedFile, PreparedPart, prepare, prepare_and_keep, report
+from etl.prepare import (
+    READ_FAILED_MESSAGE,
+    FileReport,
+    PreparedFile,
+    PreparedPart,
+    prepare,
+    prepare_and_keep,
+    report,
+    restrict_departments,
+)
 
 __all__ = [
     "READ_FAILED_MESSAGE",
@@ -47,16 +57,45 @@ def load_blobs(
     blobs: Iterable[tuple[str, bytes]],
     year: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
+    actor: str = "",
+    departments: frozenset[str] | None = None,
 ) -> list[FileReport]:
     """Load (file name, bytes) pairs; returns one report per file, in order.
 
     `db` is the warehouse file (the normal case: each batch is written to a copy that
     is swapped in, and the originals are kept beside it) or an open connection (tests
     write straight into it). Files are read in a capped worker process (etl.sandbox).
+    `actor` names who loads, for the audit trail. `departments`, when given, are the only
+    departments whose sheets may load (an uploader's own): a file with another's sheet is
+    refused whole, and its original is never kept.
     """
     root = _store_root(db)
-    jobs = ((name, data, year, root) for name, data in blobs)
-    return _load_prepared(db, sandbox.prepare_all(jobs), year, progress)
+    if departments is None:
+        jobs = ((name, data, year, root) for name, data in blobs)
+        return _load_prepared(db, _stamped(sandbox.prepare_all(jobs), actor), year, progress)
+    held: deque[bytes] = deque()
+
+    def jobs_holding_data():
+        for name, data in blobs:
+            held.append(data)
+            yield name, data, year, None  # kept below, once the file is known to be theirs
+
+    def restricted(stream: Iterable[PreparedFile]) -> Iterator[PreparedFile]:
+        for prepared in stream:
+            data = held.popleft()
+            restrict_departments(prepared, departments)
+            if root is not None and prepared.status == "loaded":
+                store.keep(root, prepared.sha256, prepared.file_name, data)
+            yield prepared
+
+    stream = restricted(sandbox.prepare_all(jobs_holding_data()))
+    return _load_prepared(db, _stamped(stream, actor), year, progress)
+
+
+def _stamped(stream: Iterable[PreparedFile], actor: str) -> Iterator[PreparedFile]:
+    for prepared in stream:
+        prepared.actor = actor
+        yield prepared
 
 
 def load_paths(
@@ -64,13 +103,14 @@ def load_paths(
     paths: list[Path],
     year: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
+    actor: str = "",
 ) -> list[FileReport]:
     """Load files; a large folder is read and checked by one worker per core (reading
     is CPU-bound Python), while this process alone writes the warehouse."""
     workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
     root = _store_root(db)
     jobs = ((path.name, path.resolve(), year, root) for path in paths)
-    return _load_prepared(db, sandbox.prepare_all(jobs, workers), year, progress)
+    return _load_prepared(db, _stamped(sandbox.prepare_all(jobs, workers), actor), year, progress)
 
 
 def _store_root(db: Target) -> Path | None:

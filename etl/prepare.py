@@ -51,6 +51,7 @@ class PreparedFile:
     parts: list[PreparedPart] = field(default_factory=list)
     attempt_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     duplicate_of: list[str] = field(default_factory=list)
+    actor: str = ""  # who loaded it, for the audit trail (empty: the command line)
 
 
 @dataclass
@@ -232,6 +233,30 @@ def report(prepared: PreparedFile) -> FileReport:
     return FileReport(
         prepared.file_name, prepared.status, ids, sum(p.row_count for p in prepared.parts), prepared.problems, prepared.notices
     )
+
+
+def restrict_departments(prepared: PreparedFile, departments: frozenset[str] | None, catalog: Catalog | None = None) -> PreparedFile:
+    """Refuse the whole file if it holds a sheet of a department not in `departments`
+    (an uploader may submit only their own department's sheets). None allows all."""
+    if departments is None or prepared.status != "loaded":
+        return prepared
+    foreign = [part for part in prepared.parts if part.department not in departments]
+    if not foreign:
+        return prepared
+    catalog = catalog or load_catalog()
+    mine = "、".join(sorted(departments)) or "任何部门"
+    prepared.problems = [
+        Problem(
+            "NOT_YOUR_DEPARTMENT",
+            f"这张表是{catalog.topics[part.topic].name}表，属于{part.department}；你的账号只能上报{mine}的报表，整个文件未导入。"
+            f"请删去这张表后重新上传，或请{part.department}自行上报",
+            part.sheet_name,
+            "A1",
+        )
+        for part in foreign
+    ]
+    prepared.status, prepared.parts = "rejected", []
+    return prepared
 
 
 def prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None) -> PreparedFile:

@@ -40,6 +40,8 @@ CODES = {
     "DATE_OUTSIDE_YEAR": "活动日期不在所报年度",
     "DUPLICATE_EVENT": "同一活动登记了两次",
     "READ_FAILED": "读取时出现意外错误（程序缺陷或前所未见的文件）",
+    "NOT_YOUR_DEPARTMENT": "含其他部门的报表（上报用户只能上报本部门的）",
+    "FROZEN": "该报表该年度已被管理员冻结",
 }
 
 

@@ -198,8 +198,11 @@ def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple
 
 
 def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now: dt.datetime | None = None) -> None:
-    """Write one batch of load attempts (loaded, duplicate and refused) in one transaction."""
+    """Write one batch of load attempts (loaded, duplicate and refused) in one transaction,
+    with their audit entries. A file with a sheet of a frozen (topic, year) is refused here,
+    inside the writing session, so a freeze cannot race a load."""
     now = now or dt.datetime.now().replace(microsecond=0)
+    refuse_frozen(con, files)
     attempts, submissions, facts, events = [], [], [], []
     latest: dict[tuple[str, int], int] = {}
     for prepared in files:
@@ -244,10 +247,12 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
             events.extend(part.event_rows)
     con.execute("begin")
     try:
+        audits = [_load_audit(prepared, now) for prepared in files]
         if latest:
             # One statement supersedes every earlier submission these files replace.
             keys = [(topic, year, submissions[index][0]) for (topic, year), index in latest.items()]
             topics, years, new_ids = (list(column) for column in zip(*keys))
+            audits += _supersede_audit(con, files, submissions, keys, now)
             con.execute(
                 "update submission set status = 'superseded', superseded_by = replacing.new_id "
                 "from (select unnest($1) as topic, unnest($2) as year, unnest($3) as new_id) as replacing "
@@ -258,7 +263,151 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
         _insert_columns(con, "submission", submissions)
         _insert_columns(con, "fact", facts)
         _insert_columns(con, "event", events)
+        _insert_columns(con, "audit", audits)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+# ---------------------------------------------------------------- audit trail, freeze, roll back
+
+CLI_ACTOR = "命令行"
+
+
+def _actor(prepared: PreparedFile) -> str:
+    return getattr(prepared, "actor", "") or CLI_ACTOR
+
+
+def _load_audit(prepared: PreparedFile, now: dt.datetime) -> tuple:
+    """One audit entry per load attempt: file name, outcome, ids, counts and codes only."""
+    if prepared.status == "loaded":
+        ids = "、".join(p.submission_id for p in prepared.parts)
+        rows = sum(p.row_count for p in prepared.parts)
+        return (now, _actor(prepared), "load", f"{prepared.file_name}：导入 {ids}，{rows} 个数值")
+    if prepared.status == "duplicate":
+        return (now, _actor(prepared), "duplicate", f"{prepared.file_name}：与已导入的文件完全相同，未计入")
+    codes = "、".join(dict.fromkeys(p.code for p in prepared.problems)) or "未知"
+    return (now, _actor(prepared), "reject", f"{prepared.file_name}：拒收，{len(prepared.problems)} 个问题（{codes}）")
+
+
+def _supersede_audit(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], submissions: list[tuple], keys, now) -> list[tuple]:
+    """Entries for the submissions this batch replaces: earlier ones in the warehouse, and
+    earlier files of the same batch."""
+    actor_of = {p.attempt_id: _actor(p) for p in files}
+    new_by_key = {(topic, year): new_id for topic, year, new_id in keys}
+    attempt_of = {row[0]: row[1] for row in submissions}
+    topics, years, _ = (list(column) for column in zip(*keys))
+    old = con.execute(
+        "select submission_id, file_name, topic, year from submission "
+        "where status = 'loaded' and (topic, year) in (select unnest($1), unnest($2))",
+        [topics, years],
+    ).fetchall()
+    within = [(row[0], row[2], row[6], row[7], row[12]) for row in submissions if row[10] == "superseded"]
+    entries = []
+    for old_id, file_name, topic, year in old:
+        new_id = new_by_key[(topic, year)]
+        entries.append((now, actor_of[attempt_of[new_id]], "supersede", f"{old_id}（{file_name}）被 {new_id} 替代"))
+    for old_id, file_name, _topic, _year, new_id in within:
+        entries.append((now, actor_of[attempt_of[new_id]], "supersede", f"{old_id}（{file_name}）被 {new_id} 替代"))
+    return entries
+
+
+def record_audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str, now: dt.datetime | None = None) -> None:
+    con.execute("insert into audit values (?, ?, ?, ?)", [now or dt.datetime.now().replace(microsecond=0), actor, action, detail])
+
+
+def audit(path: str | Path, actor: str, action: str, detail: str) -> None:
+    """Record one entry (an export) in its own writing session."""
+    with writing(path) as con:
+        record_audit(con, actor, action, detail)
+
+
+def frozen_keys(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], tuple[str, dt.datetime]]:
+    rows = con.execute("select topic, year, frozen_by, frozen_at from frozen").fetchall()
+    return {(topic, year): (by, at) for topic, year, by, at in rows}
+
+
+def refuse_frozen(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> None:
+    """Turn files with a sheet of a frozen (topic, year) into refusals (code FROZEN)."""
+    frozen = frozen_keys(con)
+    if not frozen:
+        return
+    from etl.problems import Problem
+
+    names = dict(con.execute("select topic, topic_name from catalog_topic").fetchall())
+    for prepared in files:
+        if prepared.status != "loaded":
+            continue
+        hits = [part for part in prepared.parts if (part.topic, part.year) in frozen]
+        if not hits:
+            continue
+        problems = []
+        for part in hits:
+            by, at = frozen[(part.topic, part.year)]
+            problems.append(
+                Problem(
+                    "FROZEN",
+                    f"{part.year}年的{names.get(part.topic, part.topic)}数据已由管理员“{by}”于 {at:%Y-%m-%d %H:%M} 冻结，"
+                    f"不再接受新文件，整个文件未导入。如确需更正，请联系“{by}”解冻后重新上报",
+                    part.sheet_name,
+                    "A1",
+                )
+            )
+        prepared.status, prepared.parts, prepared.problems = "rejected", [], problems
+
+
+class AdminRefused(ValueError):
+    """An admin action that cannot be done; the message is the Chinese reason."""
+
+
+def freeze(path: str | Path, topic: str, year: int, actor: str) -> None:
+    """Refuse later loads of one (topic, year) until it is unfrozen."""
+    with writing(path) as con:
+        if con.execute("select 1 from frozen where topic = ? and year = ?", [topic, year]).fetchone():
+            raise AdminRefused(f"{year}年的这项报表已经冻结")
+        now = dt.datetime.now().replace(microsecond=0)
+        con.execute("insert into frozen values (?, ?, ?, ?)", [topic, year, now, actor])
+        record_audit(con, actor, "freeze", f"冻结 {topic} {year}", now)
+
+
+def unfreeze(path: str | Path, topic: str, year: int, actor: str) -> None:
+    with writing(path) as con:
+        if not con.execute("select 1 from frozen where topic = ? and year = ?", [topic, year]).fetchone():
+            raise AdminRefused(f"{year}年的这项报表没有冻结")
+        con.execute("delete from frozen where topic = ? and year = ?", [topic, year])
+        record_audit(con, actor, "unfreeze", f"解冻 {topic} {year}")
+
+
+def roll_back(path: str | Path, submission_id: str, actor: str) -> str | None:
+    """Withdraw the current submission `submission_id`: the one it replaced becomes current
+    again (or, if it replaced none, the topic and year have no submission). The withdrawn
+    one stays as history with status `superseded`. Returns the id made current, if any."""
+    with writing(path) as con:
+        row = con.execute("select topic, year, status, file_name from submission where submission_id = ?", [submission_id]).fetchone()
+        if row is None:
+            raise AdminRefused("找不到这份报送")
+        topic, year, status, file_name = row
+        if status != "loaded":
+            raise AdminRefused("只能撤回当前有效的版本")
+        if con.execute("select 1 from frozen where topic = ? and year = ?", [topic, year]).fetchone():
+            raise AdminRefused(f"{year}年的这项报表已冻结，请先解冻再撤回")
+        previous = con.execute(
+            "select submission_id from submission where superseded_by = ? order by loaded_at desc, submission_id desc limit 1",
+            [submission_id],
+        ).fetchone()
+        restored = previous[0] if previous else None
+        con.execute("begin")
+        # Withdrawn, not replaced: superseded_by stays empty, so rolling back the restored
+        # version later goes on to the one before it, never back to this one.
+        con.execute("update submission set status = 'superseded', superseded_by = null where submission_id = ?", [submission_id])
+        if restored:
+            con.execute("update submission set status = 'loaded', superseded_by = null where submission_id = ?", [restored])
+        record_audit(
+            con,
+            actor,
+            "roll_back",
+            f"撤回 {submission_id}（{file_name}），" + (f"恢复 {restored} 为当前版本" if restored else "该报表该年度不再有当前版本"),
+        )
+        con.execute("commit")
+    return restored

@@ -98,3 +98,21 @@ create table if not exists info (
     key   varchar primary key,
     value varchar not null
 );
+
+-- Who loaded, superseded, refused, froze, rolled back or exported what, and when.
+-- Only file names, codes, counts and filters: never a workbook's contents.
+create table if not exists audit (
+    "at"   timestamp not null,
+    actor  varchar not null,
+    action varchar not null,   -- load | supersede | reject | duplicate | roll_back | freeze | unfreeze | export
+    detail varchar not null
+);
+
+-- A (topic, year) an admin froze: later loads of it are refused until it is unfrozen.
+create table if not exists frozen (
+    topic     varchar not null,
+    year      integer not null,
+    frozen_at timestamp not null,
+    frozen_by varchar not null,
+    primary key (topic, year)
+);

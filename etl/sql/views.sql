@@ -62,3 +62,11 @@ from load_attempt;
 
 create or replace view warehouse_info as
 select key, value from info;
+
+create or replace view audit_trail as
+select "at", actor, action, detail from audit;
+
+create or replace view frozen_submissions as
+select f.topic, t.topic_name, f.year, f.frozen_at, f.frozen_by
+from frozen f
+left join catalog_topic t using (topic);

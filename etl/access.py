@@ -1,0 +1,178 @@
+"""Who may do what: the users file, password hashes, and the rules of each role.
+
+Access control is off while there is no users file (the demo). When `FAZHI_USERS` (or
+`data/users.toml`) exists, everyone logs in and gets one role:
+
+- `viewer`: the topic pages and the overview;
+- `uploader`: those, plus 数据上报 for the sheets of their own department only;
+- `admin`: everything, plus 上报台账 (the load log) and 管理 (freeze, roll back, audit trail).
+
+Passwords are kept only as salted scrypt hashes (`scrypt$n$r$p$salt$hash`, base64),
+compared in constant time. No Streamlit here: the dashboard and the CLI both use it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl import settings
+
+ROLES = ("viewer", "uploader", "admin")
+ROLE_NAMES = {"viewer": "查看", "uploader": "上报", "admin": "管理员"}
+DEPARTMENTS = ("党政综合办", "司法所", "综治办", "禁毒办")
+
+# Actions the pages ask about.
+VIEW, UPLOAD, LEDGER, ADMINISTER = "view", "upload", "ledger", "administer"
+_ALLOWED = {
+    "viewer": {VIEW},
+    "uploader": {VIEW, UPLOAD},
+    "admin": {VIEW, UPLOAD, LEDGER, ADMINISTER},
+}
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+_MAXMEM = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    department: str | None = None
+    password_hash: str = ""
+
+    def may(self, action: str) -> bool:
+        return action in _ALLOWED.get(self.role, set())
+
+    @property
+    def departments(self) -> frozenset[str] | None:
+        """Departments whose sheets this user may upload; None means any (an admin)."""
+        if self.role == "admin":
+            return None
+        if self.role == "uploader" and self.department:
+            return frozenset({self.department})
+        return frozenset()
+
+
+# The person when access control is off: the demo, a single-user desk.
+NOBODY = User("看板", "admin")
+
+
+def users_file() -> Path:
+    configured = os.environ.get("FAZHI_USERS")
+    return Path(configured) if configured else settings.DATA_DIR / "users.toml"
+
+
+def enabled(path: Path | None = None) -> bool:
+    return (path or users_file()).is_file()
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=_MAXMEM)
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected_digest = base64.b64decode(expected)
+        digest = hashlib.scrypt(
+            password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), maxmem=_MAXMEM, dklen=len(expected_digest)
+        )
+        return hmac.compare_digest(digest, expected_digest)
+    except (ValueError, TypeError):
+        return False
+
+
+# Checked when nobody of that name exists, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+class UsersFileError(ValueError):
+    """The users file is not as `python -m etl user add` writes it."""
+
+
+def read_users(path: Path | None = None) -> dict[str, User]:
+    path = path or users_file()
+    if not path.is_file():
+        return {}
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsersFileError(f"{path} 不是有效的 TOML 文件") from exc
+    users = {}
+    for entry in raw.get("user", []):
+        user = User(str(entry["name"]), str(entry["role"]), entry.get("department") or None, str(entry.get("password", "")))
+        if user.role not in ROLES:
+            raise UsersFileError(f"用户“{user.name}”的角色“{user.role}”无效，可选：{'、'.join(ROLES)}")
+        if not user.password_hash.startswith("scrypt$"):
+            raise UsersFileError(f"用户“{user.name}”的密码不是 scrypt 散列：请用 python -m etl user add 设置")
+        users[user.name] = user
+    return users
+
+
+def authenticate(name: str, password: str, path: Path | None = None) -> User | None:
+    """The user if the name and password match; None otherwise (never says which was wrong)."""
+    user = read_users(path).get(name.strip())
+    if user is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    return user if verify_password(password, user.password_hash) else None
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_users(users: dict[str, User], path: Path | None = None) -> Path:
+    """Write the users file atomically, readable by its owner only."""
+    path = path or users_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# 法治看板的用户（python -m etl user add 写入；密码只存 scrypt 散列）", ""]
+    for user in users.values():
+        lines += ["[[user]]", f"name = {_quote(user.name)}", f"role = {_quote(user.role)}"]
+        if user.department:
+            lines.append(f"department = {_quote(user.department)}")
+        lines += [f"password = {_quote(user.password_hash)}", ""]
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    os.replace(draft, path)
+    return path
+
+
+def add_user(name: str, role: str, password: str, department: str | None = None, path: Path | None = None) -> User:
+    """Add a user, or replace the role, department and password of one of that name."""
+    name = name.strip()
+    if not name:
+        raise ValueError("用户名不能为空")
+    if role not in ROLES:
+        raise ValueError(f"角色应为 {' / '.join(ROLES)}")
+    if role == "uploader" and department not in DEPARTMENTS:
+        raise ValueError(f"上报用户须指定部门：{'、'.join(DEPARTMENTS)}")
+    if role != "uploader":
+        department = None
+    if len(password) < 8:
+        raise ValueError("密码至少 8 位")
+    users = read_users(path)
+    user = User(name, role, department, hash_password(password))
+    users[name] = user
+    write_users(users, path)
+    return user
+
+
+def failure_delay(failures: int) -> float:
+    """Seconds to wait before answering a failed login: nothing for the first few, then
+    growing, so guessing a password from the login form is slow."""
+    return 0.0 if failures < 3 else min(0.5 * 2 ** (failures - 3), 8.0)
