@@ -35,6 +35,8 @@ def write_xlsx(path: Path, sheets: list[SheetSpec]) -> None:
                 if value is None:
                     continue
                 cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text a clerk typed as '=…, not a formula
                 if isinstance(value, str) and "\n" in value:
                     cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
                 if isinstance(value, (dt.date, dt.datetime)):
