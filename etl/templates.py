@@ -53,6 +53,15 @@ def _year_cell(sheet, year: int | None) -> None:
     sheet.cell(YEAR_ROW, 3, "← 请填写统计年度，如 2021")
 
 
+def _printable(sheet) -> None:
+    """Landscape, one page wide: clerks print the form for the signatures."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+
+
 def _header(sheet, labels: list[str]) -> None:
     for col, label in enumerate(labels, start=1):
         cell = sheet.cell(HEADER_ROW, col, label)
@@ -63,6 +72,7 @@ def _header(sheet, labels: list[str]) -> None:
         sheet.column_dimensions[get_column_letter(col)].width = max(10, min(26, len(label) * 2 + 2))
     sheet.row_dimensions[HEADER_ROW].height = 36
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 2)
+    _printable(sheet)
 
 
 def _village_sheet(book: Workbook, topic: Topic, catalog: Catalog, places: Places, year: int | None) -> None:
