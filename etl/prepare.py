@@ -33,12 +33,15 @@ class PreparedPart:
     year: int
     town_code: str
     sheet_name: str
-    fact_rows: list[tuple]
+    # The numbers as CSV lines (submission_id,village_code,indicator_code,value,qualifier,cell):
+    # made here, in the reader workers, so the committing process only hands text to DuckDB.
+    facts_csv: str
+    fact_count: int
     event_rows: list[tuple]
 
     @property
     def row_count(self) -> int:
-        return len(self.fact_rows) + len(self.event_rows)
+        return self.fact_count + len(self.event_rows)
 
 
 @dataclass
@@ -201,7 +204,9 @@ def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Cat
             prepared.notices.append(f"工作表“{sheet.sheet}”是{sheet.topic.name}表，但没有填写任何数字")
         submission_id = f"{prepared.sha256[:12]}-{sheet.topic.code}-{sheet.year}"
         ref = f"{file_name}!{sheet.sheet}!"
-        facts = [(submission_id, f.village, f.indicator, f.count.value, f.count.qualifier, f.cell) for f in sheet.facts]
+        facts = "".join(
+            f"{submission_id},{f.village or ''},{f.indicator},{f.count.value},{f.count.qualifier},{f.cell}\n" for f in sheet.facts
+        )
         events = []
         for event in sheet.events:
             counts = []
@@ -223,7 +228,9 @@ def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Cat
                 )
             )
         prepared.parts.append(
-            PreparedPart(submission_id, sheet.topic.code, sheet.topic.department, sheet.year, town, sheet.sheet, facts, events)
+            PreparedPart(
+                submission_id, sheet.topic.code, sheet.topic.department, sheet.year, town, sheet.sheet, facts, len(sheet.facts), events
+            )
         )
     prepared.status = "loaded"
 

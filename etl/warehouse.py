@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -197,6 +198,24 @@ def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple
     con.execute(f"insert into {table} select {selects}", columns)
 
 
+def _insert_facts(con: duckdb.DuckDBPyConnection, lines: str) -> None:
+    """Insert the numbers of a batch from the CSV lines the readers made: DuckDB's CSV
+    reader takes 100,000 of them in a few milliseconds, far faster than any Python path."""
+    if not lines:
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False) as handle:
+        handle.write(lines)
+    try:
+        con.execute(
+            "insert into fact select * from read_csv(?, header = false, delim = ',', quote = '', escape = '', nullstr = '', "
+            "columns = {'submission_id': 'VARCHAR', 'village_code': 'VARCHAR', 'indicator_code': 'VARCHAR', "
+            "'value': 'BIGINT', 'qualifier': 'VARCHAR', 'cell': 'VARCHAR'})",
+            [handle.name],
+        )
+    finally:
+        os.unlink(handle.name)
+
+
 def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now: dt.datetime | None = None) -> None:
     """Write one batch of load attempts (loaded, duplicate and refused) in one transaction,
     with their audit entries. A file with a sheet of a frozen (topic, year) is refused here,
@@ -243,7 +262,7 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
                     None,
                 )
             )
-            facts.extend(part.fact_rows)
+            facts.append(part.facts_csv)
             events.extend(part.event_rows)
     con.execute("begin")
     try:
@@ -261,7 +280,7 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
             )
         _insert_columns(con, "load_attempt", attempts)
         _insert_columns(con, "submission", submissions)
-        _insert_columns(con, "fact", facts)
+        _insert_facts(con, "".join(facts))
         _insert_columns(con, "event", events)
         _insert_columns(con, "audit", audits)
         con.execute("commit")
