@@ -1,11 +1,13 @@
 """法治看板 — the dashboard's entry: page config, navigation, shared filters, page frame.
 
 Run with `streamlit run dashboard.py`. Every page in pages/ reads the filters drawn here;
-on a first start with no warehouse the demo one is built from the sample workbooks.
+on a first start with no warehouse the demo one is built from the sample workbooks. With
+a users file (etl.access) a person logs in first and is offered the pages of their role.
 """
 
 import streamlit as st
 
+from etl import access
 from pages import ui
 
 ui.entry_started()
@@ -18,6 +20,18 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if meeting else "expanded",
 )
 
+# With a users file, nothing below runs before a login (etl.access; off in the demo).
+ui.login_gate()
+user = ui.current_user()
+data_pages = [
+    page
+    for page, action in (
+        (st.Page("pages/upload.py", title="数据上报", icon=":material/upload_file:"), access.UPLOAD),
+        (st.Page("pages/ledger.py", title="上报台账", icon=":material/fact_check:"), access.LEDGER),
+        (st.Page("pages/admin.py", title="管理", icon=":material/admin_panel_settings:"), access.ADMINISTER),
+    )
+    if user.may(action)
+]
 navigation = st.navigation(
     {
         "指标": [
@@ -28,12 +42,10 @@ navigation = st.navigation(
             st.Page("pages/drugs.py", title="禁毒", icon=":material/medication:"),
             st.Page("pages/outreach.py", title="普法宣传", icon=":material/campaign:"),
         ],
-        "数据": [
-            st.Page("pages/upload.py", title="数据上报", icon=":material/upload_file:"),
-            st.Page("pages/ledger.py", title="上报台账", icon=":material/fact_check:"),
-        ],
+        **({"数据": data_pages} if data_pages else {}),
     }
 )
+ui.user_box()
 filters = ui.sidebar_filters()
 ui.apply_style(filters.meeting)
 ui.status_line()

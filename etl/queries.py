@@ -13,9 +13,14 @@ from functools import cache
 import duckdb
 import pandas as pd
 
+from etl import privacy
 from etl.catalog import load_catalog
 
 EXACT, AT_LEAST, APPROX = "exact", "at_least", "approx"
+SUPPRESSED = privacy.SUPPRESSED
+
+# Reads that carry village-level counts: the dashboard passes them the small-count k.
+PROTECTED_QUERIES = frozenset({"yearly_totals", "village_values", "station_totals"})
 
 # The measures of an outreach event (name, unit); each has a <measure>_qualifier column.
 OUTREACH_MEASURES = {
@@ -47,6 +52,8 @@ def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
 
 def display_value(value: object, qualifier: str | None = EXACT) -> str:
     """A count as a page shows it: 12, 1000+ (at least 1000), 约30 (about 30), — (none)."""
+    if qualifier == SUPPRESSED:
+        return privacy.HIDDEN_LARGE
     if value is None or pd.isna(value):
         return "—"
     number = int(value)
@@ -142,11 +149,14 @@ def yearly_totals(
     year_from: int,
     year_to: int,
     village_codes: tuple[str, ...] = (),
+    k: int = 0,
 ) -> pd.DataFrame:
     """Year × indicator totals over the chosen villages (town-level values as they are).
 
     Columns: year, indicator_code, indicator_name, unit, kind, value, qualifier, display.
     Village-level indicators have no total rows in the warehouse: a total is a sum.
+    With k > 0, a total that would reveal a hidden village count shows its marker instead
+    (etl.privacy): the whole town's totals stay, a pick of villages may not.
     """
     frame = _frame(
         cur,
@@ -172,7 +182,11 @@ def yearly_totals(
         """,
         {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
     )
-    return with_display(_in_catalog_order(frame, ["year"]))
+    frame = with_display(_in_catalog_order(frame, ["year"]))
+    if k > 0 and _sensitive(topic):
+        protected = protected_values(cur, topic, year_from, year_to, k)
+        frame = _hide(frame, [protected.total_marker(r.year, r.indicator_code, village_codes) for r in frame.itertuples()])
+    return frame
 
 
 def village_values(
@@ -181,8 +195,17 @@ def village_values(
     year_from: int,
     year_to: int,
     village_codes: tuple[str, ...] = (),
+    k: int = 0,
 ) -> pd.DataFrame:
-    """One row per village, year and indicator, with the village's type, station and source cell."""
+    """One row per village, year and indicator, with the village's type, station and source cell.
+
+    With k > 0, small counts of sensitive indicators (and the cells that would give them
+    away) have value NA, qualifier `suppressed` and display `<k` or `*` (etl.privacy)."""
+    if k > 0 and _sensitive(topic):
+        values = protected_values(cur, topic, year_from, year_to, k).values
+        if village_codes:
+            values = values[values["village_code"].isin(village_codes)]
+        return values.reset_index(drop=True)
     frame = _frame(
         cur,
         f"""
@@ -222,8 +245,10 @@ def station_totals(
     year_from: int,
     year_to: int,
     village_codes: tuple[str, ...] = (),
+    k: int = 0,
 ) -> pd.DataFrame:
-    """Year × police station × indicator: a station's figure is the sum over its villages."""
+    """Year × police station × indicator: a station's figure is the sum over its villages.
+    With k > 0, a station figure that would reveal a hidden village count shows its marker."""
     frame = _frame(
         cur,
         f"""
@@ -242,7 +267,16 @@ def station_totals(
         """,
         {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
     )
-    return with_display(_in_catalog_order(frame, ["year", "police_station"]))
+    frame = with_display(_in_catalog_order(frame, ["year", "police_station"]))
+    if k > 0 and _sensitive(topic):
+        protected = protected_values(cur, topic, year_from, year_to, k)
+        members: dict[str, set[str]] = {}
+        for village, station in protected.stations.items():
+            if not village_codes or village in village_codes:
+                members.setdefault(station, set()).add(village)
+        markers = [protected.total_marker(r.year, r.indicator_code, members.get(r.police_station, set())) for r in frame.itertuples()]
+        frame = _hide(frame, markers)
+    return frame
 
 
 def source_refs(
@@ -274,6 +308,44 @@ def source_refs(
             "villages": _villages_param(village_codes),
         }
     return [ref for (ref,) in cur.execute(sql, params).fetchall() if ref]
+
+
+# ---------------------------------------------------------------- small-count protection
+
+
+@cache
+def _sensitive_codes(topic: str) -> frozenset[str]:
+    catalog = load_catalog()
+    if catalog.topics[topic].breakdown != "village":
+        return frozenset()
+    return frozenset(code for code, ind in catalog.indicators.items() if ind.topic == topic and ind.sensitive)
+
+
+def _sensitive(topic: str) -> bool:
+    return topic in load_catalog().topics and bool(_sensitive_codes(topic))
+
+
+def protected_values(cur: duckdb.DuckDBPyConnection, topic: str, year_from: int, year_to: int, k: int) -> privacy.Protected:
+    """The whole town's village values of a topic with small counts hidden (etl.privacy)."""
+    values = village_values(cur, topic, year_from, year_to, ())
+    places = villages(cur)
+    stations = dict(zip(places["village_code"], places["police_station"], strict=True))
+    rules = [(rule.total, rule.parts) for rule in load_catalog().topic_rules(topic) if rule.check == "sum"]
+    return privacy.suppress(values, k, stations, _sensitive_codes(topic), rules)
+
+
+def _hide(frame: pd.DataFrame, markers: list[str | None]) -> pd.DataFrame:
+    """Rows with a marker lose their value and show the marker instead."""
+    rows = [n for n, m in enumerate(markers) if m]
+    if not rows:
+        return frame
+    out = frame.copy()
+    out["value"] = out["value"].astype("Int64")
+    index = out.index[rows]
+    out.loc[index, "value"] = pd.NA
+    out.loc[index, "qualifier"] = SUPPRESSED
+    out.loc[index, "display"] = [markers[n] for n in rows]
+    return out
 
 
 # ---------------------------------------------------------------- outreach events
@@ -464,6 +536,19 @@ def derived_total(totals: pd.DataFrame, code: str, name: str, parts: list[str]) 
     rows = []
     for year, group in chosen.groupby("year", sort=True):
         qualifiers = set(group["qualifier"])
+        if SUPPRESSED in qualifiers:  # a sum with a hidden part would give the part away
+            rows.append(
+                {
+                    "year": year,
+                    "indicator_code": code,
+                    "indicator_name": name,
+                    "unit": group["unit"].iloc[0],
+                    "kind": group["kind"].iloc[0],
+                    "value": pd.NA,
+                    "qualifier": SUPPRESSED,
+                }
+            )
+            continue
         qualifier = APPROX if APPROX in qualifiers else AT_LEAST if AT_LEAST in qualifiers else EXACT
         rows.append(
             {
@@ -478,3 +563,15 @@ def derived_total(totals: pd.DataFrame, code: str, name: str, parts: list[str]) 
         )
     frame = pd.DataFrame(rows, columns=[*totals.columns.drop("display")])
     return with_display(frame)
+
+
+# ---------------------------------------------------------------- administration
+
+
+def audit_trail(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Who loaded, superseded, refused, rolled back, froze or exported what, newest first."""
+    return _frame(cur, 'select "at", actor, action, detail from audit_trail order by "at" desc, action')
+
+
+def frozen_submissions(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return _frame(cur, "select topic, topic_name, year, frozen_at, frozen_by from frozen_submissions order by topic, year")

@@ -70,6 +70,12 @@ def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = 
     return fig
 
 
+def _peak(values: pd.Series) -> float:
+    """The largest value shown; a value hidden by the small-count protection is NA."""
+    peak = values.max() if len(values) else 0
+    return 0.0 if pd.isna(peak) else float(peak)
+
+
 def _whole_numbers(fig: go.Figure, peak: float, axis: str = "y") -> None:
     """Counts are whole: no 0.5 ticks when the largest value is small."""
     update = fig.update_xaxes if axis == "x" else fig.update_yaxes
@@ -114,9 +120,9 @@ def trend(
         )
     _layout(fig, title, style)
     _years_axis(fig, sorted(frame["year"].unique().tolist()))
-    _whole_numbers(fig, frame["value"].max() if len(frame) else 0)
+    _whole_numbers(fig, _peak(frame["value"]))
     # Leave headroom above the highest point for its label.
-    fig.update_yaxes(title=None, range=[0, max(1.0, float(frame["value"].max() or 0)) * 1.18])
+    fig.update_yaxes(title=None, range=[0, max(1.0, _peak(frame["value"])) * 1.18])
     return fig
 
 
@@ -151,7 +157,7 @@ def stacked_by_year(
     _layout(fig, title, style)
     fig.update_layout(barmode="stack")
     _years_axis(fig, sorted(frame["year"].unique().tolist()))
-    _whole_numbers(fig, frame.groupby("year")["value"].sum().max() if len(frame) else 0)
+    _whole_numbers(fig, _peak(frame.groupby("year")["value"].sum()))
     return fig
 
 
@@ -184,7 +190,7 @@ def ranked_bars(
     _layout(fig, title, style, height=height)
     fig.update_xaxes(title=None)
     fig.update_yaxes(title=None)
-    _whole_numbers(fig, ordered["value"].max() if len(ordered) else 0, axis="x")
+    _whole_numbers(fig, _peak(ordered["value"]), axis="x")
     return fig
 
 
@@ -223,7 +229,7 @@ def stacked_bars_by_category(
     _layout(fig, title, style, height=height)
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=None)
-    _whole_numbers(fig, totals.max() if len(totals) else 0, axis="x")
+    _whole_numbers(fig, _peak(totals), axis="x")
     return fig
 
 
@@ -258,9 +264,9 @@ def grouped_bars(
     _layout(fig, title, style)
     fig.update_layout(barmode="group")
     fig.update_xaxes(title=None, type="category")
-    peak = frame["value"].max() if len(frame) else 0
+    peak = _peak(frame["value"])
     _whole_numbers(fig, peak)
-    fig.update_yaxes(range=[0, max(1.0, float(peak or 0)) * 1.15])
+    fig.update_yaxes(range=[0, max(1.0, peak) * 1.15])
     return fig
 
 

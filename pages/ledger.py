@@ -6,6 +6,7 @@ import dataclasses
 
 import streamlit as st
 
+from etl import access
 from pages import ui
 
 HISTORY_COLUMNS = {
@@ -67,7 +68,9 @@ def body(f: ui.Filters) -> None:
 
     st.subheader("各版本（含被替代的旧版本）")
     versions = ui.read("submission_versions")
-    versions = versions.assign(status=versions["status"].map({"loaded": "当前版本", "superseded": "已被替代"}))
+    # A superseded version with no successor was withdrawn by an admin (管理 → 撤回).
+    withdrawn = (versions["status"] == "superseded") & versions["superseded_by"].isna()
+    versions = versions.assign(status=versions["status"].map({"loaded": "当前版本", "superseded": "已被替代"}).mask(withdrawn, "已撤回"))
     shown = versions[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
     page.table(shown, shown, "各版本")
 
@@ -81,4 +84,4 @@ def body(f: ui.Filters) -> None:
     page.workbook()
 
 
-ui.run_page("上报台账", body, filtered=False)
+ui.run_page("上报台账", body, filtered=False, needs=access.LEDGER)

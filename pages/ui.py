@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl import export, queries, settings, warehouse
+from etl import access, export, privacy, queries, settings, warehouse
 from pages.charts import ChartStyle
 
 LOGGER = logging.getLogger("fazhi.dashboard")
@@ -42,7 +43,9 @@ ALL_VILLAGES_FILE_LABEL = "全部村"
 TOWN_LEVEL_NOTE = "本页是全镇指标，村（社区）筛选对本页不适用，显示的始终是全镇数字。"
 
 _PROJECTOR_ROWS = 40
-QUALIFIER_NAMES = {"exact": "", "at_least": "至少", "approx": "约"}
+# This run's download callables by name, so tests fetch exactly what the buttons serve.
+KEY_EXPORTS = "_exports"
+QUALIFIER_NAMES = {"exact": "", "at_least": "至少", "approx": "约", queries.SUPPRESSED: "已隐去"}
 
 # Okabe–Ito blue for good news, vermillion-orange for bad: both readable with
 # red-green colour blindness, unlike Streamlit's default green/red.
@@ -109,9 +112,12 @@ def read(name: str, *args):
     """A cached call of `etl.queries.<name>(cursor, *args)`; args are plain values.
 
     The cache key holds the warehouse file's version, so a load from the command line
-    shows on the next rerun too, without a restart.
+    shows on the next rerun too, without a restart. Reads of village-level counts get the
+    page's small-count k (etl.privacy), so no page can forget it.
     """
     path = db_path()
+    if name in queries.PROTECTED_QUERIES:
+        args = (*args, current_filters().small_count_k)
     return _read(path, warehouse.version(path), name, args)
 
 
@@ -122,7 +128,8 @@ def load_workbooks(blobs: list[tuple[str, bytes]]) -> list[dict]:
     # Imported on first use: the workbook readers are heavy and most sessions never upload.
     from etl.loader import load_blobs
 
-    reports = [report.to_dict() for report in load_blobs(Path(db_path()), blobs)]
+    user = current_user()
+    reports = [report.to_dict() for report in load_blobs(Path(db_path()), blobs, actor=user.name, departments=user.departments)]
     # Results of the old file are never asked for again: free them.
     st.cache_data.clear()
     return reports
@@ -136,6 +143,78 @@ def template_bytes(department: str) -> bytes:
         path = Path(folder) / "template.xlsx"
         write_template(department, path)
         return path.read_bytes()
+
+
+# ---------------------------------------------------------------- who is looking
+
+KEY_USER = "user"
+_KEY_FAILURES = "_login_failures"
+LOGIN_FAILED = "用户名或密码不正确。请重试；忘记密码请联系系统管理员。"
+
+
+@st.cache_resource(show_spinner=False)
+def _failures_by_name() -> dict[str, int]:
+    """Failed logins per user name across all sessions of this server: a new browser
+    session does not reset the delay."""
+    return {}
+
+
+def current_user() -> access.User:
+    """The logged-in person; with no users file (the demo), one with every right."""
+    if not access.enabled():
+        return access.NOBODY
+    return st.session_state.get(KEY_USER) or access.User("", "")
+
+
+def login_gate() -> None:
+    """With a users file, nobody sees a page before logging in. One message for any
+    failure (it never says whether the name exists), and a growing delay after a few."""
+    if not access.enabled() or st.session_state.get(KEY_USER):
+        return
+    st.title("法治看板 · 登录")
+    st.caption("本看板含社区矫正、严重精神障碍患者、吸毒人员等敏感个人信息的统计数，仅限授权人员使用。")
+    with st.form("login_form", border=True):
+        name = st.text_input("用户名", key="login_name")
+        password = st.text_input("密码", type="password", key="login_password")
+        submitted = st.form_submit_button("登录", type="primary", key="login_submit")
+    if submitted:
+        failures = _failures_by_name()
+        key = name.strip()
+        user = access.authenticate(name, password)
+        if user is None:
+            failures[key] = failures.get(key, 0) + 1
+            st.session_state[_KEY_FAILURES] = st.session_state.get(_KEY_FAILURES, 0) + 1
+            time.sleep(access.failure_delay(max(failures[key], st.session_state[_KEY_FAILURES])))
+            st.error(LOGIN_FAILED)
+        else:
+            failures.pop(key, None)
+            st.session_state.pop(_KEY_FAILURES, None)
+            # The session keeps who it is, never the password hash.
+            st.session_state[KEY_USER] = access.User(user.name, user.role, user.department)
+            st.rerun()
+    st.stop()
+
+
+def user_box() -> None:
+    """Who is logged in, and 退出登录, at the top of the sidebar."""
+    if not access.enabled():
+        return
+    user = current_user()
+    with st.sidebar:
+        department = f"·{user.department}" if user.department else ""
+        st.caption(f"当前用户：{user.name}（{access.ROLE_NAMES.get(user.role, user.role)}{department}）")
+        if st.button("退出登录", key="logout", icon=":material/logout:"):
+            for key in (KEY_USER, "upload_reports"):
+                st.session_state.pop(key, None)
+            st.rerun()
+
+
+def require(action: str) -> None:
+    """Checked again inside each restricted page: hiding it from the menu is not enough,
+    a page can be asked for by its address or by st.switch_page."""
+    if not current_user().may(action):
+        st.error("你的账号无权使用本页。如需权限，请联系系统管理员。", icon=":material/block:")
+        st.stop()
 
 
 # ---------------------------------------------------------------- filters
@@ -153,6 +232,7 @@ class Filters:
     file_label: str
     meeting: bool
     town: str
+    small_count_k: int = 0
 
     @property
     def span(self) -> tuple[int, int]:
@@ -315,6 +395,7 @@ def sidebar_filters() -> Filters:
         file_label=file_label,
         meeting=bool(st.session_state[KEY_MEETING]),
         town=str(villages["town_name"].iloc[0]) if len(villages) else "本镇",
+        small_count_k=privacy.small_count_k(bool(st.session_state[KEY_MEETING])),
     )
     st.session_state[KEY_FILTERS] = filters
     _write_url(filters)
@@ -417,20 +498,30 @@ def _ensure_entry_ran() -> None:
     st.rerun()
 
 
-def run_page(title: str, body: Callable[[Filters], None], *, town_level: bool = False, filtered: bool = True) -> None:
-    """The page frame: title, the filters in words, then the body. A failure shows a
-    Chinese message (the traceback goes to the server log), never a traceback."""
+def run_page(
+    title: str, body: Callable[[Filters], None], *, town_level: bool = False, filtered: bool = True, needs: str = access.VIEW
+) -> None:
+    """The page frame: the role check, title, the filters in words, then the body. A
+    failure shows a Chinese message (the traceback goes to the server log), never a traceback."""
     _ensure_entry_ran()
+    st.session_state[KEY_EXPORTS] = {}
     filters = current_filters()
     st.title(title)
+    require(needs)
     st.caption(filters.summary() if filtered else "本页不受左侧年份和村（社区）筛选影响。")
     if town_level:
         st.info(TOWN_LEVEL_NOTE)
+    elif filtered and filters.small_count_k:
+        st.caption(small_count_note(filters.small_count_k))
     try:
         body(filters)
     except Exception:
         LOGGER.exception("page %s failed", title)
         st.error("本页数据加载出错，已记录到服务器日志。请刷新页面重试；如仍出错，请联系系统管理员。")
+
+
+def small_count_note(k: int) -> str:
+    return f"为保护个人信息，各村（社区）1–{k - 1} 人的数显示为“<{k}”，标“\\*”的数为防止由合计推算而隐去；全镇合计照常显示。"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
@@ -454,6 +545,8 @@ class Kpi:
     better: str = "neutral"
     kind: str = "stock"
     unit: str = ""
+    display: str | None = None  # the marker of a hidden value (<3, *)
+    hidden_before: bool = False
 
 
 def kpis_from_totals(
@@ -472,16 +565,20 @@ def kpis_from_totals(
             continue
         now = rows.loc[filters.year_to] if filters.year_to in rows.index else None
         before = rows.loc[filters.compare_year] if filters.compare_year in rows.index else None
+        hidden_now = now is not None and now["qualifier"] == queries.SUPPRESSED
+        hidden_before = before is not None and before["qualifier"] == queries.SUPPRESSED
         cards.append(
             Kpi(
                 label=(labels or {}).get(code, rows["indicator_name"].iloc[0]),
-                value=None if now is None else int(now["value"]),
+                value=None if now is None or hidden_now else int(now["value"]),
                 qualifier="exact" if now is None else now["qualifier"],
-                previous=None if before is None else int(before["value"]),
+                previous=None if before is None or hidden_before else int(before["value"]),
                 previous_qualifier="exact" if before is None else before["qualifier"],
                 better=direction.get(code, "neutral"),
                 kind=rows["kind"].iloc[0],
                 unit=rows["unit"].iloc[0] or "",
+                display=str(now["display"]) if hidden_now else None,
+                hidden_before=hidden_before,
             )
         )
     return cards
@@ -521,14 +618,20 @@ def kpi_row(cards: list[Kpi], filters: Filters) -> None:
         for column, card in zip(columns, cards[start : start + per_row], strict=False):
             delta, colour, arrow = _delta(card)
             basis = "全年合计" if card.kind == "flow" else "年末数"
+            if delta:
+                description = f"较{filters.compare_year}年"
+            elif card.display or card.hidden_before:
+                description = "为保护个人信息不显示"
+            else:
+                description = f"{filters.compare_year}年无数据"
             with column:
                 st.metric(
                     label=_with_unit(card.label, card.unit),
-                    value=queries.display_value(card.value, card.qualifier),
+                    value=card.display or queries.display_value(card.value, card.qualifier),
                     delta=delta,
                     delta_color=colour,
                     delta_arrow=arrow,
-                    delta_description=f"较{filters.compare_year}年" if delta else f"{filters.compare_year}年无数据",
+                    delta_description=description,
                     help=f"{filters.year_to}年{basis}；与{filters.compare_year}年{basis}比较。",
                     border=True,
                 )
@@ -719,7 +822,23 @@ class PageExports:
             ("数据集", "演示数据" if status["dataset"] == "demo" else "正式数据"),
             ("导出时间", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
             ("数值说明", "“1000+”表示至少1000（原表写“1000余”），“约30”表示约数；合计为各村（社区）之和。"),
+            *([("小数保护", small_count_note(f.small_count_k).replace("\\*", "*"))] if f.small_count_k else []),
         ]
+
+    def _audited(self, what: str, make: Callable[[], bytes]) -> Callable[[], bytes]:
+        """A download's data, made on click, after an `export` entry in the audit trail
+        (who, which page and table, which filters). If the entry cannot be written, the
+        download fails rather than go unrecorded."""
+        actor, path, f = current_user().name, db_path(), self.filters
+        detail = f"{self.topic_name}·{what}；{f.summary()}" + (f"；小数保护 k={f.small_count_k}" if f.small_count_k else "")
+
+        def audited() -> bytes:
+            warehouse.audit(path, actor, "export", detail)
+            return make()
+
+        exports = st.session_state.setdefault(KEY_EXPORTS, {})
+        exports[what] = audited
+        return audited
 
     def downloads(self, data: pd.DataFrame, part: str) -> None:
         """CSV and Excel of one chart's or table's data, side by side."""
@@ -728,7 +847,7 @@ class PageExports:
         with st.container(horizontal=True, gap="small"):
             st.download_button(
                 "下载 CSV",
-                data=lambda: export.csv_bytes(data),
+                data=self._audited(f"{part}（CSV）", lambda: export.csv_bytes(data)),
                 file_name=self._name("csv", part),
                 mime="text/csv",
                 key=f"{key}_csv",
@@ -737,7 +856,7 @@ class PageExports:
             )
             st.download_button(
                 "下载 Excel",
-                data=lambda: export.xlsx_bytes({part: data}, self.notes(), self.sources),
+                data=self._audited(f"{part}（Excel）", lambda: export.xlsx_bytes({part: data}, self.notes(), self.sources)),
                 file_name=self._name("xlsx", part),
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"{key}_xlsx",
@@ -758,7 +877,7 @@ class PageExports:
         sheets = dict(self.sheets)
         st.download_button(
             "下载本页全部数据（Excel，每个图表一张工作表 + 说明）",
-            data=lambda: export.xlsx_bytes(sheets, self.notes(), self.sources),
+            data=self._audited("本页全部数据（Excel）", lambda: export.xlsx_bytes(sheets, self.notes(), self.sources)),
             file_name=self._name("xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="dl_page_xlsx",

@@ -4,6 +4,7 @@ command line, and the page says per file what happened and, for a refused one, w
 import pandas as pd
 import streamlit as st
 
+from etl import access
 from etl.warehouse import WarehouseBusy
 from pages import ui
 
@@ -39,6 +40,9 @@ def body(f: ui.Filters) -> None:
         "每个文件整体载入或整体拒绝；被拒绝的文件会逐项列出工作表和单元格。"
         "只上报数量，不要上报姓名、身份证号等个人信息。"
     )
+    mine = ui.current_user().departments
+    if mine is not None:
+        st.info(f"你的账号只能上报{'、'.join(sorted(mine))}的报表；含其他部门报表的文件会整份拒收。", icon=":material/info:")
     with st.form("upload_form", clear_on_submit=True, border=True):
         files = st.file_uploader(
             "选择工作簿（点“Upload”按钮，或把文件拖到框内）",
@@ -82,4 +86,4 @@ def body(f: ui.Filters) -> None:
             )
 
 
-ui.run_page("数据上报", body, filtered=False)
+ui.run_page("数据上报", body, filtered=False, needs=access.UPLOAD)

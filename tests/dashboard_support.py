@@ -56,9 +56,11 @@ def _navigation_mode(monkeypatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-def open_app(path: Path, monkeypatch, query: dict | None = None) -> AppTest:
-    """An AppTest of dashboard.py on the warehouse at `path`, run once."""
+def open_app(path: Path, monkeypatch, query: dict | None = None, users: Path | None = None) -> AppTest:
+    """An AppTest of dashboard.py on the warehouse at `path`, run once. Access control is
+    off unless a users file is given (a data/users.toml on the machine does not count)."""
     monkeypatch.setenv("FAZHI_DB", str(path))
+    monkeypatch.setenv("FAZHI_USERS", str(users or path.with_name("no-users.toml")))
     _navigation_mode(monkeypatch)
     at = AppTest.from_file(ENTRY, default_timeout=RUN_TIMEOUT)
     at.query_params.update(query or {})

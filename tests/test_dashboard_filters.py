@@ -9,6 +9,8 @@ QIANJINLU, JINFENGPING = "440204100001", "440204100201"
 
 
 def test_a_shared_link_opens_the_same_view(demo_db_master, monkeypatch):
+    # The numbers of a small pick of villages; small-count protection is tested in test_privacy.py.
+    monkeypatch.setenv("FAZHI_MEETING_SMALL_COUNT_K", "0")
     link = {"from": "2020", "to": "2021", "cmp": "2019", "v": f"{QIANJINLU},{JINFENGPING}", "meeting": "1"}
     at = goto(open_app(demo_db_master, monkeypatch, link), "correction")
     assert_clean(at)
