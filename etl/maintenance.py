@@ -7,6 +7,7 @@ warehouse atomically, so a reader never sees it half done.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -29,6 +30,7 @@ def rebuild(db_path: Path) -> tuple[int, int]:
     root = store.store_dir(db_path)
     entries = store.entries(root)
     refused = 0
+    decisions = _admin_decisions(db_path)
     with warehouse.writing(db_path, fresh=True) as con:
         for entry in entries:
             prepared = prepare(entry.file_name, store.read(root, entry), entry.year)
@@ -37,10 +39,57 @@ def rebuild(db_path: Path) -> tuple[int, int]:
             if prepared.sha256 in warehouse.known_hashes(con):
                 continue  # the manifest may list a file twice if a crash cut a load short
             warehouse.commit_files(con, [prepared], entry.loaded_at)
+        _restore_decisions(con, decisions)
         dataset = (root / "dataset").read_text(encoding="utf-8").strip() if (root / "dataset").exists() else ""
         if dataset:
             warehouse.set_info(con, "dataset", dataset)
     return len(entries), refused
+
+
+def _admin_decisions(db_path: Path) -> tuple[list[tuple], list[tuple]]:
+    """The old warehouse's audit trail and frozen years, which no workbook holds."""
+    if not db_path.exists():
+        return [], []
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return [], []
+    try:
+        tables = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+        audit = con.execute('select "at", actor, action, detail from audit order by "at"').fetchall() if "audit" in tables else []
+        frozen = con.execute("select topic, year, frozen_at, frozen_by from frozen").fetchall() if "frozen" in tables else []
+    finally:
+        con.close()
+    return audit, frozen
+
+
+_ROLLED_BACK = re.compile(r"^撤回 (\S+?)（")
+
+
+def _restore_decisions(con: duckdb.DuckDBPyConnection, decisions: tuple[list[tuple], list[tuple]]) -> None:
+    """Replay the admins' roll-backs, in order, on the rebuilt submissions; keep the old
+    audit trail (instead of the replay's own load entries) and the frozen years."""
+    audit, frozen = decisions
+    if not audit and not frozen:
+        return
+    for _, _, action, detail in audit:
+        match = _ROLLED_BACK.match(detail) if action == "roll_back" else None
+        if not match:
+            continue
+        submission_id = match.group(1)
+        if con.execute("select status from submission where submission_id = ?", [submission_id]).fetchone() != ("loaded",):
+            continue  # replaced since by a later load
+        previous = con.execute(
+            "select submission_id from submission where superseded_by = ? order by loaded_at desc limit 1", [submission_id]
+        ).fetchone()
+        con.execute("update submission set status = 'superseded', superseded_by = null where submission_id = ?", [submission_id])
+        if previous:
+            con.execute("update submission set status = 'loaded', superseded_by = null where submission_id = ?", [previous[0]])
+    con.execute("delete from audit")
+    for table, rows in (("audit", audit), ("frozen", frozen)):
+        if rows:
+            con.executemany(f"insert into {table} values (?, ?, ?, ?)", rows)
+    warehouse.record_audit(con, warehouse.CLI_ACTOR, "rebuild", "用保存的原始工作簿重建数据库；冻结与撤回照旧")
 
 
 def backup(db_path: Path, target: Path) -> Path:

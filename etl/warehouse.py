@@ -333,7 +333,7 @@ def _supersede_audit(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], 
 
 
 def record_audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str, now: dt.datetime | None = None) -> None:
-    con.execute("insert into audit values (?, ?, ?, ?)", [now or dt.datetime.now().replace(microsecond=0), actor, action, detail])
+    con.execute("insert into audit values (?, ?, ?, ?)", [now or dt.datetime.now(), actor, action, detail])
 
 
 def audit(path: str | Path, actor: str, action: str, detail: str) -> None:
@@ -385,8 +385,8 @@ def freeze(path: str | Path, topic: str, year: int, actor: str) -> None:
     with writing(path) as con:
         if con.execute("select 1 from frozen where topic = ? and year = ?", [topic, year]).fetchone():
             raise AdminRefused(f"{year}年的这项报表已经冻结")
-        now = dt.datetime.now().replace(microsecond=0)
-        con.execute("insert into frozen values (?, ?, ?, ?)", [topic, year, now, actor])
+        now = dt.datetime.now()
+        con.execute("insert into frozen values (?, ?, ?, ?)", [topic, year, now.replace(microsecond=0), actor])
         record_audit(con, actor, "freeze", f"冻结 {topic} {year}", now)
 
 
