@@ -6,18 +6,22 @@ disorder or registered as drug users can point at a neighbour. With k > 0:
 - a sensitive village cell of 1..k−1 shows as `<k` (primary suppression); zero stays 0;
 - the town totals stay (they are what the pages are for); because "total minus the
   villages shown" would give a hidden cell back, more cells are hidden (complementary
-  suppression, shown as `*`: a hidden count of k or more) until, in every published sum
-  a hidden cell is part of — the town total, its police station's total, its village's
-  row rule such as 在管患者 = 0–5级之和 — the hidden small count could still be anything
-  from 1 to k−1. Village cells are hidden first, then a station's total;
+  suppression) until, in every published sum a hidden cell is part of — the town total,
+  its police station's total, its village's row rule such as 在管患者 = 0–5级之和 — the
+  hidden small count could still be anything from 1 to k−1. Village cells are hidden
+  first (the smallest that helps), then a station's total; a cell hidden to cover
+  another shows `*`, which says only that a count is hidden, not how large;
+- where nothing is left to hide beside a small count (the others are zeros, which stay
+  zero, and the town total stays), `<k` itself would say too much (two `<3` in a town
+  total of 2 are both 1): those small counts show as `*` too, so no count is pinned;
 - a total over a hand-picked set of villages is shown only if it hides nothing (or is a
   whole station's published total): otherwise two overlapping picks would differ by one
   village.
 
-Limits, stated in the README: the check is per published sum (the usual heuristic for
-complementary suppression), not a solver over all sums at once; and where a single
-village alone has a small count (all others zero, which stay zero), the town total
-equals it — the cell still shows `<k`, but the town total is not hidden.
+Limit, stated in the README: the check is per published sum (the usual heuristic for
+complementary suppression), not a solver over all sums at once; and a village that
+alone has a count still shows that it has one (`<k` or `*`), and the town total then
+says how many.
 Pure pandas, no Streamlit.
 """
 
@@ -190,18 +194,25 @@ class _Year:
     def __init__(self, cells: dict[Cell, int], k: int, stations, sensitive: set[str], rules) -> None:
         self.cells, self.k = cells, k
         self.hidden = {cell for cell, value in cells.items() if cell[2] in sensitive and 1 <= value < k}
+        self.weak: set[Cell] = set()  # small counts shown as `*`: where `<k` would be pinned down
         self.relations = _relations(cells, stations, rules) if self.hidden else []
 
     def bounds(self, cell: Cell) -> tuple[float, float]:
+        if cell in self.weak:
+            return (1, math.inf)
         return (1, self.k - 1) if self.cells[cell] < self.k else (self.k, math.inf)
 
     def marker(self, cell: Cell) -> str:
-        return marker(self.cells[cell], self.k)
+        return HIDDEN_LARGE if cell in self.weak else marker(self.cells[cell], self.k)
 
     def too_narrow(self, cell: Cell, low: float, high: float) -> bool:
         """A hidden count below k must stay anywhere in 1..k−1; one of k or more is hidden
         only to cover small ones, so what is known of it does not matter by itself."""
-        return self.cells[cell] < self.k and (low > 1 or high < self.k - 1)
+        if self.cells[cell] >= self.k:
+            return False
+        if cell in self.weak:
+            return high - low < 1  # shown as `*`: it must not be worked out exactly
+        return low > 1 or high < self.k - 1
 
     def safe(self, parts: list[Cell], total: Cell) -> bool:
         """Does this one sum, on its own, leave every hidden cell in it open enough?"""
@@ -241,4 +252,15 @@ class _Year:
             for relation in self.relations:
                 if not self.safe(*relation) and self.hide_one_more([relation]):
                     changed = True
+            if changed:
+                continue
+            # Nothing left to hide beside them (the rest are zeros, or the town total):
+            # `<k` would say too much, so those small counts show as `*`, which says
+            # only that a count is hidden.
+            for parts, total in self.relations:
+                if not self.safe(parts, total):
+                    small = {c for c in [*parts, total] if c in self.hidden and c not in self.weak and self.cells[c] < self.k}
+                    if small:
+                        self.weak |= small
+                        changed = True
         return self.hidden
