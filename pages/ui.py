@@ -171,6 +171,12 @@ def login_gate() -> None:
     failure (it never says whether the name exists), and a growing delay after a few."""
     if not access.enabled() or st.session_state.get(KEY_USER):
         return
+    # The only page before a login: without a navigation Streamlit would list pages/.
+    st.navigation([st.Page(_login_form, title="登录", url_path="login", default=True)], position="hidden").run()
+    st.stop()
+
+
+def _login_form() -> None:
     st.title("法治看板 · 登录")
     st.caption("本看板含社区矫正、严重精神障碍患者、吸毒人员等敏感个人信息的统计数，仅限授权人员使用。")
     with st.form("login_form", border=True):
@@ -192,7 +198,6 @@ def login_gate() -> None:
             # The session keeps who it is, never the password hash.
             st.session_state[KEY_USER] = access.User(user.name, user.role, user.department)
             st.rerun()
-    st.stop()
 
 
 def user_box() -> None:

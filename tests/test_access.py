@@ -82,10 +82,9 @@ def test_nobody_sees_a_number_before_logging_in(demo_db_master, users, monkeypat
     assert not at.exception
     assert [t.value for t in at.title] == ["法治看板 · 登录"]
     assert not at.metric and not at.dataframe and not at.get("plotly_chart")
-    # A page asked for by its address shows the login form, not the page.
-    at.switch_page("pages/correction.py").run()
-    assert [t.value for t in at.title] == ["法治看板 · 登录"]
-    assert not at.metric
+    # Before a login no page but the form exists to be asked for.
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/correction.py")
 
 
 def test_a_wrong_password_and_an_unknown_name_get_the_same_message(demo_db_master, users, monkeypatch):

@@ -59,7 +59,7 @@ def server(demo_db_master, tmp_path_factory):
     shutil.copy(demo_db_master, warehouse)
     port = free_port()
     log_path = folder / "server.log"
-    env = {**os.environ, "FAZHI_DB": str(warehouse)}
+    env = {**os.environ, "FAZHI_DB": str(warehouse), "FAZHI_USERS": str(folder / "no-users.toml")}
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py",
         "--server.headless", "true",
@@ -242,3 +242,91 @@ def test_uploading_a_good_and_a_bad_workbook_reports_each_in_chinese(server, pag
     page.get_by_text("2024年 · 对比 2023 年 · 范围：全镇").wait_for()
     value = page.locator("[data-testid='stMetricValue']").first.inner_text()
     assert value.strip() == str(len(names))
+
+
+# ---------------------------------------------------------------- access by role (etl.access)
+
+
+@pytest.fixture(scope="module")
+def login_server(demo_db_master, tmp_path_factory):
+    """A second server, with a users file: an admin and a viewer."""
+    from etl import access
+
+    folder = tmp_path_factory.mktemp("login")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copy(demo_db_master, warehouse)
+    users = folder / "users.toml"
+    access.add_user("赵管理", "admin", "admin-password-1", path=users)
+    port = free_port()
+    log_path = folder / "server.log"
+    env = {**os.environ, "FAZHI_DB": str(warehouse), "FAZHI_USERS": str(users)}
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start; its log:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.1)
+    yield {"url": base, "warehouse": warehouse, "log": log_path}
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_an_admin_logs_in_through_the_real_form_and_reaches_the_admin_page(browser, login_server):
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        # A deep link to a page shows the login form first, and no number; after the
+        # login the person starts at 总览.
+        open_page(tab, login_server, "admin", "法治看板 · 登录")
+        assert not tab.locator("[data-testid='stMetricValue']").count()
+        screenshot(tab, "login")
+        tab.get_by_label("用户名").fill("赵管理")
+        tab.get_by_label("密码").fill("wrong password")
+        tab.get_by_role("button", name="登录").click()
+        tab.get_by_text("用户名或密码不正确").wait_for()
+        tab.get_by_label("密码").fill("admin-password-1")
+        tab.get_by_role("button", name="登录").click()
+        tab.locator("h1", has_text="总览").first.wait_for()
+        tab.locator("[data-testid='stSidebarNav']").get_by_text("管理").click()
+        tab.locator("h1", has_text="管理").first.wait_for()
+        tab.get_by_text("审计记录").first.wait_for()
+        tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+        assert_no_exception(tab, login_server)
+        assert tab.get_by_text("当前用户：赵管理（管理员）").count() == 1
+        tab.get_by_text("报表", exact=True).first.wait_for()
+        screenshot(tab, "admin")
+        # Meeting mode hides small village counts.
+        tab.locator("[data-testid='stSidebarNav']").get_by_text("社区矫正").click()
+        tab.locator("h1", has_text="社区矫正").first.wait_for()
+        tab.get_by_text("会议模式（投影）").click()
+        tab.get_by_text("为保护个人信息").first.wait_for()
+        tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+        wait_for_charts(tab)
+        assert_no_exception(tab, login_server)
+        marked = tab.locator("[data-testid='stTable'] td", has_text="<3").first
+        marked.wait_for()
+        marked.scroll_into_view_if_needed()
+        screenshot(tab, "meeting_correction_small_counts")
+    finally:
+        context.close()
