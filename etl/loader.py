@@ -175,15 +175,13 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile]) 
     Checked inside the writing session, so two loads racing each other cannot both add a file."""
     known = warehouse.known_hashes(con)
     first_ids: dict[str, list[str]] = {}
+    if any(p.status == "loaded" and p.sha256 in known for p in batch):
+        rows = con.execute("select sha256, list(submission_id order by submission_id) from submission group by sha256").fetchall()
+        first_ids.update(rows)
     for prepared in batch:
         if prepared.status != "loaded":
             continue
         if prepared.sha256 in known:
-            if prepared.sha256 not in first_ids:
-                rows = con.execute(
-                    "select submission_id from submission where sha256 = ? order by submission_id", [prepared.sha256]
-                ).fetchall()
-                first_ids[prepared.sha256] = [r[0] for r in rows]
             prepared.status, prepared.parts = "duplicate", []
             prepared.duplicate_of = first_ids[prepared.sha256]
             prepared.notices.insert(0, "这个文件之前已经导入过（内容完全相同），本次未重复计入")
