@@ -51,15 +51,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db_master, tmp_path_factory):
-    """`streamlit run dashboard.py` on a free port; yields its base URL."""
-    folder = tmp_path_factory.mktemp("browser")
-    warehouse = folder / "warehouse.duckdb"
-    shutil.copy(demo_db_master, warehouse)
+def _serve(folder: Path, env_extra: dict[str, str]):
+    """`streamlit run dashboard.py` on a free port until the fixture ends; yields its base
+    URL, warehouse and log. Waits on the health endpoint; prints the log if it never starts."""
     port = free_port()
     log_path = folder / "server.log"
-    env = {**os.environ, "FAZHI_DB": str(warehouse), "FAZHI_USERS": str(folder / "no-users.toml")}
+    env = {**os.environ, **env_extra}
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py",
         "--server.headless", "true",
@@ -83,12 +80,21 @@ def server(demo_db_master, tmp_path_factory):
             process.kill()
             pytest.fail(f"streamlit did not start; its log:\n{log_path.read_text(errors='replace')}")
         time.sleep(0.1)
-    yield {"url": base, "warehouse": warehouse, "log": log_path}
+    yield {"url": base, "warehouse": Path(env_extra["FAZHI_DB"]), "log": log_path}
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_master, tmp_path_factory):
+    """`streamlit run dashboard.py` on a free port; yields its base URL."""
+    folder = tmp_path_factory.mktemp("browser")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copy(demo_db_master, warehouse)
+    yield from _serve(folder, {"FAZHI_DB": str(warehouse), "FAZHI_USERS": str(folder / "no-users.toml")})
 
 
 @pytest.fixture(scope="module")
@@ -257,38 +263,7 @@ def login_server(demo_db_master, tmp_path_factory):
     shutil.copy(demo_db_master, warehouse)
     users = folder / "users.toml"
     access.add_user("赵管理", "admin", "admin-password-1", path=users)
-    port = free_port()
-    log_path = folder / "server.log"
-    env = {**os.environ, "FAZHI_DB": str(warehouse), "FAZHI_USERS": str(users)}
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start; its log:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.1)
-    yield {"url": base, "warehouse": warehouse, "log": log_path}
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    yield from _serve(folder, {"FAZHI_DB": str(warehouse), "FAZHI_USERS": str(users)})
 
 
 def test_an_admin_logs_in_through_the_real_form_and_reaches_the_admin_page(browser, login_server):
