@@ -315,6 +315,14 @@ def _anchor_rows(grid: Grid, search: int, is_anchor) -> list[int]:
 
 def _table_candidates(grid: Grid, catalog: Catalog, topic: Topic, rows: list[int]) -> list[Layout]:
     build = _event_layout if topic.layout == "event_list" else _village_table_layout
+    if topic.layout == "village_table":
+        # Only where this topic's labels stand, in the row or the one below it (memoised lookups).
+        labelled = {
+            r
+            for r in rows
+            if r < len(grid.rows) and any(isinstance(v, str) and catalog.match_indicator(topic.code, v)[0] for v in grid.rows[r])
+        }
+        rows = [r for r in rows if r in labelled or r + 1 in labelled]
     singles = {row: build(grid, catalog, topic, row, 1) for row in rows}
     candidates = [one for one in singles.values() if one]
     for row in rows:
@@ -550,6 +558,7 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
     by_field = {code: col for col, code in layout.columns.items()}
     count_fields = [f.code for f in catalog.event_fields if f.type == "count"]
     total_keys = {normalize_text(t) for t in catalog.total_labels}
+    field_names = {header_key(f.name)[0] for f in catalog.event_fields}
     first_col = min(layout.columns)
     last_col = max(layout.columns)
     seen: dict[tuple, int] = {}
@@ -565,12 +574,8 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
         if any(t in total_keys for t in texts):
             totals.append(row)
             continue
-        if any(
-            catalog.match_event_field(v) is not None and header_key(v)[0] == header_key(catalog.match_event_field(v).name)[0]
-            for v in line
-            if isinstance(v, str)
-        ):
-            continue
+        if any(isinstance(v, str) and header_key(v)[0] in field_names for v in line):
+            continue  # the header repeated (a second page of a printed list)
         date_col = by_field["event_date"]
         try:
             date = parse_date(grid.cell(row, date_col), year_hint)
