@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from etl.demo import SEED_EVENT
 from tests.builders import CORRECTION_HEADER, EVENT_HEADER, MENTAL_HEADER, correction_sheet, staffing_rows
 
 
@@ -151,17 +152,7 @@ def test_event_list_keeps_qualifiers_and_dates(books, load, fresh_db):
     rows = [
         ["2021年普法宣传活动登记表"],
         EVENT_HEADER,
-        [
-            dt.date(2021, 7, 15),
-            "前进路社区",
-            "保利紫山广场",
-            "“送法进社区”民法典法治宣传志愿服务活动",
-            "镇人大办、组织办、综治办",
-            "1000余",
-            2,
-            "30余人次",
-            None,
-        ],
+        list(SEED_EVENT),  # the report's event, as the demo writes it
         ["2021年12月4日", "", "镇政府", "宪法宣传", None, "约200", "-", 15, 80],
     ]
     [report] = load(books.write("普法.xlsx", books.sheet("普法", rows)))
