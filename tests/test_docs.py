@@ -19,7 +19,7 @@ def test_the_quick_start_is_two_commands_that_install_start_and_test():
     commands = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
     assert commands == [
         "pip install -r requirements.txt && streamlit run dashboard.py",
-        "apt-get install -y chromium fonts-noto-cjk && pip install -r requirements-dev.txt && python -m pytest",
+        "apt-get update && apt-get install -y chromium fonts-noto-cjk && pip install -r requirements-dev.txt && python -m pytest",
     ]
     for name in ("requirements.txt", "requirements-dev.txt", "dashboard.py"):
         assert (ROOT / name).exists(), name
