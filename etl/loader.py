@@ -18,7 +18,7 @@ from queue import Empty, Queue
 
 import duckdb
 
-from etl import sandbox, settings, store, warehouse
+from etl import sandbox, store, warehouse
 from etl.prepare import (
     READ_FAILED_MESSAGE,
     FileReport,
@@ -204,7 +204,7 @@ def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, no
             # Recorded before the swap: a crash in between leaves the manifest listing a
             # file the warehouse lacks (loading again adds it), never the reverse.
             loaded = [p for p in batch if p.status == "loaded"]
-            store.record(store.store_dir(Path(db).resolve()), [store.Stored(p.sha256, p.file_name, year, now) for p in loaded])
+            store.record(_store_root(db), [store.Stored(p.sha256, p.file_name, year, now) for p in loaded])
     reports = [report(p) for p in batch]
     if progress:
         for item in reports:
@@ -233,5 +233,4 @@ def read_blobs(paths: Iterable[Path]) -> Iterable[tuple[str, bytes]]:
     """File names and contents, one at a time; an oversized file is read only far
     enough to be refused, so memory stays bounded."""
     for path in paths:
-        with open(path, "rb") as handle:
-            yield path.name, handle.read(settings.MAX_FILE_BYTES + 1)
+        yield path.name, sandbox.read_source(path)

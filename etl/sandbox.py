@@ -127,7 +127,8 @@ def _stop_all() -> None:
         _idle.clear()
 
 
-def _read_source(source: bytes | Path) -> bytes:
+def read_source(source: bytes | Path) -> bytes:
+    """The bytes of a job: given, or read from a path only far enough to refuse an oversized file."""
     if isinstance(source, bytes):
         return source
     with open(source, "rb") as handle:
@@ -139,7 +140,7 @@ def _lost(job: Job, lost: WorkerLost):
     from etl.problems import Problem
 
     name, source, _, _ = job
-    data = _read_source(source)
+    data = read_source(source)
     prepared = PreparedFile(file_name=Path(name).name, sha256=hashlib.sha256(data).hexdigest(), status="rejected")
     if lost.timed_out:
         prepared.problems.append(Problem("FILE_TOO_COMPLEX", "文件过于复杂，读取超时，已拒收。请只保留统计表后另存为新文件再报送"))

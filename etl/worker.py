@@ -15,7 +15,7 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from etl.prepare import READ_FAILED_MESSAGE, PreparedFile, prepare_and_keep
     from etl.problems import Problem
-    from etl.sandbox import _read_source
+    from etl.sandbox import read_source
 
     jobs, results = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -24,7 +24,7 @@ def main() -> None:
             return
         name, source, year, root = pickle.loads(jobs.read(int.from_bytes(header, "big")))
         try:
-            prepared = prepare_and_keep(name, _read_source(source), year, root)
+            prepared = prepare_and_keep(name, read_source(source), year, root)
         except Exception as exc:  # an unreadable path, a full disk: that file is refused, the worker goes on
             prepared = PreparedFile(file_name=name, sha256="", status="rejected")
             prepared.problems.append(Problem("READ_FAILED", f"{READ_FAILED_MESSAGE}（{type(exc).__name__}）"))
