@@ -9,9 +9,7 @@ CARDS = ["cc_registered", "cc_absconded", "cc_missed", "cc_admitted", "cc_releas
 
 
 def body(f: ui.Filters) -> None:
-    totals = ui.read("yearly_totals", TOPIC, *f.span, f.villages)
-    values = ui.read("village_values", TOPIC, f.year_from, f.year_to, f.villages)
-    page = ui.PageExports(f, TOPIC_NAME, ui.read("source_refs", TOPIC, f.year_from, f.year_to, f.villages))
+    totals, values, page = ui.village_topic(f, TOPIC, TOPIC_NAME)
     if totals.empty:
         ui.no_data()
         return

@@ -13,10 +13,8 @@ CARDS = ["drug_registered", "drug_reporting", "drug_detained", "drug_deceased", 
 
 
 def body(f: ui.Filters) -> None:
-    totals = ui.read("yearly_totals", TOPIC, *f.span, f.villages)
-    values = ui.read("village_values", TOPIC, f.year_from, f.year_to, f.villages)
+    totals, values, page = ui.village_topic(f, TOPIC, TOPIC_NAME)
     stations = ui.read("station_totals", TOPIC, f.year_from, f.year_to, f.villages)
-    page = ui.PageExports(f, TOPIC_NAME, ui.read("source_refs", TOPIC, f.year_from, f.year_to, f.villages))
     if totals.empty:
         ui.no_data()
         return

@@ -10,9 +10,7 @@ HIGH_RISK_NAME = "高危患者（3级以上）"
 
 
 def body(f: ui.Filters) -> None:
-    totals = ui.read("yearly_totals", TOPIC, *f.span, f.villages)
-    values = ui.read("village_values", TOPIC, f.year_from, f.year_to, f.villages)
-    page = ui.PageExports(f, TOPIC_NAME, ui.read("source_refs", TOPIC, f.year_from, f.year_to, f.villages))
+    totals, values, page = ui.village_topic(f, TOPIC, TOPIC_NAME)
     if totals.empty:
         ui.no_data()
         return

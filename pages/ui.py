@@ -800,6 +800,15 @@ def show_table(frame, filters: Filters) -> None:
         st.caption(f"仅显示前 {_PROJECTOR_ROWS} 行，共 {rows} 行；完整数据请下载。")
 
 
+def village_topic(f: Filters, topic: str, topic_name: str) -> tuple[pd.DataFrame, pd.DataFrame, PageExports]:
+    """What every per-village topic page reads first: yearly totals, village values, and
+    the page's exports with the source cells of the chosen years and villages."""
+    totals = read("yearly_totals", topic, *f.span, f.villages)
+    values = read("village_values", topic, f.year_from, f.year_to, f.villages)
+    page = PageExports(f, topic_name, read("source_refs", topic, f.year_from, f.year_to, f.villages))
+    return totals, values, page
+
+
 class PageExports:
     """Charts and tables of one page, each with CSV and Excel downloads, and a workbook
     of the whole page (one sheet per chart or table, plus 说明)."""
