@@ -2,17 +2,17 @@
 
 Run with `streamlit run dashboard.py`. Every page in pages/ reads the filters drawn here;
 on a first start with no warehouse the demo one is built from the sample workbooks. With
-a users file (etl.access) a person logs in first and is offered the pages of their role.
+a users file (figures.access) a person logs in first and is offered the pages of their role.
 """
 
 import streamlit as st
 
-from etl import access
-from pages import ui
+from figures import access
+from ui import connection, filters, frame, login
 
-ui.entry_started()
-ui.open_warehouse()
-meeting = ui.prepare_filters()
+frame.entry_started()
+connection.open_warehouse()
+meeting = filters.prepare_filters()
 st.set_page_config(
     page_title="法治看板 · 十里亭镇",
     page_icon="⚖️",
@@ -20,9 +20,9 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if meeting else "expanded",
 )
 
-# With a users file, nothing below runs before a login (etl.access; off in the demo).
-ui.login_gate()
-user = ui.current_user()
+# With a users file, nothing below runs before a login (figures.access; off in the demo).
+login.login_gate()
+user = login.current_user()
 data_pages = [
     page
     for page, action in (
@@ -45,8 +45,8 @@ navigation = st.navigation(
         **({"数据": data_pages} if data_pages else {}),
     }
 )
-ui.user_box()
-filters = ui.sidebar_filters()
-ui.apply_style(filters.meeting)
-ui.status_line()
+login.user_box()
+chosen = filters.sidebar_filters()
+frame.apply_style(chosen.meeting)
+frame.status_line()
 navigation.run()

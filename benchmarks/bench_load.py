@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.catalog import load_catalog  # noqa: E402
-from etl.places import load_places  # noqa: E402
-from etl.workbooks import SheetSpec, write_xlsx  # noqa: E402
+from etl.authoring.writer import SheetSpec, write_xlsx  # noqa: E402
+from etl.reference.catalog import load_catalog  # noqa: E402
+from etl.reference.places import load_places  # noqa: E402
 
 BASELINE = """
 import sys, pandas

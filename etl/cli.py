@@ -98,7 +98,7 @@ def _print_report(item, index: int, total: int) -> None:
 
 
 def command_load(args) -> int:
-    from etl import loader
+    from etl.loading import loader
 
     files, missing = loader.collect_paths(args.paths)
     if missing:
@@ -125,7 +125,7 @@ def command_load(args) -> int:
 
 
 def command_demo(args) -> int:
-    from etl import demo
+    from etl.authoring import demo
 
     db = Path(args.db) if args.db else settings.db_path()
     demo.build_demo(db)
@@ -134,7 +134,7 @@ def command_demo(args) -> int:
 
 
 def command_samples(args) -> int:
-    from etl import demo
+    from etl.authoring import demo
 
     written = demo.write_samples(Path(args.output))
     print(f"已生成 {len(written)} 个示例工作簿：{args.output}")
@@ -146,7 +146,7 @@ def _db(args) -> Path:
 
 
 def command_rebuild(args) -> int:
-    from etl import maintenance
+    from etl.loading import maintenance
 
     replayed, refused = maintenance.rebuild(_db(args))
     print(f"已用 {replayed} 份保存的原始工作簿重建数据库：{_db(args)}" + (f"（其中 {refused} 份现已不能导入，未计入）" if refused else ""))
@@ -154,7 +154,7 @@ def command_rebuild(args) -> int:
 
 
 def command_backup(args) -> int:
-    from etl import maintenance
+    from etl.loading import maintenance
 
     if not _db(args).exists():
         print(f"用法错误：数据库 {_db(args)} 不存在，没有可备份的内容。", file=sys.stderr)
@@ -165,7 +165,7 @@ def command_backup(args) -> int:
 
 
 def command_restore(args) -> int:
-    from etl import maintenance
+    from etl.loading import maintenance
 
     try:
         maintenance.restore(Path(args.source), _db(args))
@@ -180,8 +180,8 @@ def command_restore(args) -> int:
 
 
 def command_template(args) -> int:
-    from etl import templates
-    from etl.catalog import load_catalog
+    from etl.authoring import templates
+    from etl.reference.catalog import load_catalog
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
@@ -209,7 +209,7 @@ def _cli_actor() -> str:
 def command_user(args) -> int:
     import getpass
 
-    from etl import access
+    from figures import access
 
     path = Path(args.users) if args.users else access.users_file()
     if args.user_command == "list":
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a Chinese sentence, never a traceback
         import duckdb
 
-        from etl.warehouse import WarehouseBusy
+        from etl.loading.warehouse import WarehouseBusy
 
         if isinstance(exc, WarehouseBusy):
             print("另一次导入正在写入数据库，等了很久仍未结束。请稍后再试。本次没有写入任何数字。", file=sys.stderr)

@@ -7,8 +7,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from etl import access, warehouse
-from pages import ui
+from etl.loading import warehouse
+from figures import access
+from figures.filters import Filters
+from ui import connection, frame, login, widgets
 
 ACTIONS = {
     "load": "导入",
@@ -27,7 +29,7 @@ KEY_RESULT = "admin_result"
 def _act(action, *args) -> None:
     """Run one admin action as the logged-in user; say what happened."""
     try:
-        action(Path(ui.db_path()), *args, ui.current_user().name)
+        action(Path(connection.db_path()), *args, login.current_user().name)
     except warehouse.AdminRefused as refused:
         st.session_state[KEY_RESULT] = ("error", str(refused))
     except warehouse.WarehouseBusy:
@@ -37,25 +39,25 @@ def _act(action, *args) -> None:
         st.cache_data.clear()
 
 
-def body(f: ui.Filters) -> None:
+def body(f: Filters) -> None:
     result = st.session_state.pop(KEY_RESULT, None)
     if result:
         (st.success if result[0] == "success" else st.error)(result[1])
 
-    ledger = ui.read("submission_ledger")
+    ledger = connection.read("submission_ledger")
     topics = dict(zip(ledger["topic"], ledger["topic_name"], strict=False))
     years = sorted({int(y) for y in ledger["year"]}, reverse=True)
 
     st.subheader("冻结")
     st.caption("冻结某报表某年度后，再上传这一年度的该报表会被整份拒收（代码 FROZEN），直到解冻。审定后的数字用它锁定。")
-    frozen = ui.read("frozen_submissions")
+    frozen = connection.read("frozen_submissions")
     if frozen.empty:
         st.caption("目前没有冻结的报表。")
     else:
         shown = frozen[["topic_name", "year", "frozen_at", "frozen_by"]].rename(
             columns={"topic_name": "报表", "year": "年度", "frozen_at": "冻结时间", "frozen_by": "冻结人"}
         )
-        ui.show_table(shown, f)
+        widgets.show_table(shown, f)
     with st.form("freeze_form", border=True):
         left, right = st.columns(2)
         topic = left.selectbox("报表", options=list(topics), format_func=lambda t: topics[t], key="freeze_topic")
@@ -71,7 +73,7 @@ def body(f: ui.Filters) -> None:
     st.caption(
         "撤回某份当前有效的报送：它被它替代的上一版本恢复为当前版本（没有上一版本时，该报表该年度不再有数字）。被撤回的版本留作历史。"
     )
-    current = ui.read("submission_versions")
+    current = connection.read("submission_versions")
     current = current[current["status"] == "loaded"]
     if current.empty:
         st.caption("没有可撤回的报送。")
@@ -93,7 +95,7 @@ def body(f: ui.Filters) -> None:
 
     st.subheader("审计记录")
     st.caption("谁在何时导入、替代、拒收、撤回、冻结或下载了什么。只记文件名、代码、数量和筛选条件，不记报表内容。")
-    trail = ui.read("audit_trail")
+    trail = connection.read("audit_trail")
     left, right = st.columns(2)
     chosen_actions = left.multiselect("操作", options=list(ACTIONS), format_func=ACTIONS.get, key="audit_actions", placeholder="全部操作")
     actor = right.text_input("操作人（包含）", key="audit_actor")
@@ -106,7 +108,7 @@ def body(f: ui.Filters) -> None:
     else:
         shown = trail.assign(action=trail["action"].map(lambda a: ACTIONS.get(a, a))).rename(columns=AUDIT_COLUMNS)
         shown["时间"] = pd.to_datetime(shown["时间"]).dt.strftime("%Y-%m-%d %H:%M:%S")
-        ui.show_table(shown, f)
+        widgets.show_table(shown, f)
 
 
-ui.run_page("管理", body, filtered=False, needs=access.ADMINISTER)
+frame.run_page("管理", body, filtered=False, needs=access.ADMINISTER)

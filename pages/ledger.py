@@ -6,8 +6,9 @@ import dataclasses
 
 import streamlit as st
 
-from etl import access
-from pages import ui
+from figures import access, tables
+from figures.filters import ALL_VILLAGES_FILE_LABEL, ALL_VILLAGES_LABEL, Filters
+from ui import connection, frame, widgets
 
 HISTORY_COLUMNS = {
     "loaded_at": "载入时间",
@@ -36,10 +37,10 @@ LEDGER_COLUMNS = {
 }
 
 
-def body(f: ui.Filters) -> None:
-    ledger = ui.read("submission_ledger")
+def body(f: Filters) -> None:
+    ledger = connection.read("submission_ledger")
     if ledger.empty:
-        ui.no_data()
+        widgets.no_data()
         return
     submitted = ledger["submission_id"].notna()
     reporting_year = int(ledger.loc[submitted, "year"].max()) if submitted.any() else int(ledger["year"].max())
@@ -49,10 +50,10 @@ def body(f: ui.Filters) -> None:
         year_from=int(years[0]),
         year_to=int(years[-1]),
         villages=(),
-        villages_label=ui.ALL_VILLAGES_LABEL,
-        file_label=ui.ALL_VILLAGES_FILE_LABEL,
+        villages_label=ALL_VILLAGES_LABEL,
+        file_label=ALL_VILLAGES_FILE_LABEL,
     )
-    page = ui.PageExports(span, "上报台账", [])
+    page = widgets.PageExports(span, "上报台账", [])
 
     missing = ledger[(ledger["year"] == reporting_year) & ~submitted]
     if missing.empty:
@@ -63,11 +64,11 @@ def body(f: ui.Filters) -> None:
 
     st.subheader("报表 × 年度")
     st.caption(f"✔ 已上报（载入日期）；✖ 未上报。{reporting_year}年度为当前报送年度，未上报的用橙色标出。")
-    matrix = ui.ledger_matrix(ledger, reporting_year)
-    page.table(matrix, ui.tidy_for_export(ledger, LEDGER_COLUMNS), "报表年度矩阵")
+    matrix = tables.ledger_matrix(ledger, reporting_year)
+    page.table(matrix, tables.tidy_for_export(ledger, LEDGER_COLUMNS), "报表年度矩阵")
 
     st.subheader("各版本（含被替代的旧版本）")
-    versions = ui.read("submission_versions")
+    versions = connection.read("submission_versions")
     # A superseded version with no successor was withdrawn by an admin (管理 → 撤回).
     withdrawn = (versions["status"] == "superseded") & versions["superseded_by"].isna()
     versions = versions.assign(status=versions["status"].map({"loaded": "当前版本", "superseded": "已被替代"}).mask(withdrawn, "已撤回"))
@@ -75,7 +76,7 @@ def body(f: ui.Filters) -> None:
     page.table(shown, shown, "各版本")
 
     st.subheader("被拒绝的上传")
-    refused = ui.read("refused_attempts")
+    refused = connection.read("refused_attempts")
     if refused.empty:
         st.caption("没有被拒绝的上传。")
     else:
@@ -84,4 +85,4 @@ def body(f: ui.Filters) -> None:
     page.workbook()
 
 
-ui.run_page("上报台账", body, filtered=False, needs=access.LEDGER)
+frame.run_page("上报台账", body, filtered=False, needs=access.LEDGER)

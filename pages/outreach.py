@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from pages import charts, ui
+from figures import charts, kpis, tables
+from figures.filters import Filters
+from ui import connection, frame, widgets
 
 TOPIC = "outreach"
 TOPIC_NAME = "普法宣传"
@@ -37,36 +39,36 @@ EVENT_EXPORT_COLUMNS = {
 }
 
 
-def body(f: ui.Filters) -> None:
-    totals = ui.read("outreach_yearly", *f.span, f.villages)
-    events = ui.read("outreach_events", f.year_from, f.year_to, f.villages)
-    page = ui.PageExports(f, TOPIC_NAME, ui.read("source_refs", TOPIC, f.year_from, f.year_to, f.villages))
+def body(f: Filters) -> None:
+    totals = connection.read("outreach_yearly", years=f.span, village_codes=f.villages)
+    events = connection.read("outreach_events", years=f.years, village_codes=f.villages)
+    page = widgets.PageExports(f, TOPIC_NAME, connection.read("source_refs", topic=TOPIC, years=f.years, village_codes=f.villages))
     if totals.empty and events.empty:
-        ui.no_data()
+        widgets.no_data()
         return
-    ui.kpi_row(ui.kpis_from_totals(totals, CARDS, f, better=dict.fromkeys(CARDS, "higher")), f)
+    widgets.kpi_row(kpis.kpis_from_totals(totals, CARDS, f, better=dict.fromkeys(CARDS, "higher")), f)
 
-    left, right = ui.chart_columns(f)
+    left, right = widgets.chart_columns(f)
     with left:
-        counts = ui.in_range(totals, f, ["events"])
+        counts = tables.in_range(totals, f, ["events"])
         page.chart(
             charts.trend(counts, "历年普法活动场次", f.style, unit="场"),
-            ui.tidy_for_export(counts, ui.YEARLY_COLUMNS),
+            tables.tidy_for_export(counts, tables.YEARLY_COLUMNS),
             "活动场次趋势",
         )
     with right:
-        reach = ui.in_range(totals, f, ["materials", "consultations", "participants"])
+        reach = tables.in_range(totals, f, ["materials", "consultations", "participants"])
         page.chart(
             charts.trend(reach, "发放资料、解答咨询与参与人数", f.style),
-            ui.tidy_for_export(reach, ui.YEARLY_COLUMNS),
+            tables.tidy_for_export(reach, tables.YEARLY_COLUMNS),
             "覆盖面趋势",
         )
 
-    by_village = ui.read("outreach_by_village", f.year_from, f.year_to, f.villages)
+    by_village = connection.read("outreach_by_village", years=f.years, village_codes=f.villages)
     by_village = by_village.assign(value=by_village["events"], display=by_village["events"].astype(str))
     page.chart(
         charts.ranked_bars(by_village, "village_name", f"{f.years_label}各村（社区）普法活动场次", f.style, unit="场"),
-        ui.tidy_for_export(
+        tables.tidy_for_export(
             by_village,
             {"village_name": "村（社区）", "village_type": "类型", "police_station": "派出所", "events": "活动场次"},
         ),
@@ -76,8 +78,8 @@ def body(f: ui.Filters) -> None:
     st.subheader("活动明细")
     shown = events[list(EVENT_COLUMNS)].rename(columns=EVENT_COLUMNS)
     shown["活动日期"] = shown["活动日期"].dt.strftime("%Y-%m-%d")
-    page.table(shown, ui.tidy_for_export(events, EVENT_EXPORT_COLUMNS), "活动明细")
+    page.table(shown, tables.tidy_for_export(events, EVENT_EXPORT_COLUMNS), "活动明细")
     page.workbook()
 
 
-ui.run_page(TOPIC_NAME, body)
+frame.run_page(TOPIC_NAME, body)

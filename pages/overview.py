@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from etl.queries import derived_total
-from pages import charts, ui
+from figures import charts, kpis, tables
+from figures.filters import Filters
+from figures.queries import derived_total
+from ui import connection, frame, widgets
 
 # (topic, indicator) of each headline card, in the order a meeting goes through them.
 HEADLINES = [
@@ -28,39 +30,39 @@ LABELS = {
 }
 
 
-def body(f: ui.Filters) -> None:
-    staffing = ui.read("yearly_totals", "staffing", *f.span, ())
-    mental = ui.read("yearly_totals", "mental_health", *f.span, f.villages)
-    totals = ui.concat(
+def body(f: Filters) -> None:
+    staffing = connection.read("yearly_totals", topic="staffing", years=f.span)
+    mental = connection.read("yearly_totals", topic="mental_health", years=f.span, village_codes=f.villages)
+    totals = tables.concat(
         staffing,
-        ui.read("yearly_totals", "correction", *f.span, f.villages),
+        connection.read("yearly_totals", topic="correction", years=f.span, village_codes=f.villages),
         mental,
         derived_total(mental, "mh_high_risk", "高危患者（3级以上）", ["mh_risk_3", "mh_risk_4", "mh_risk_5"]),
-        ui.read("yearly_totals", "drugs", *f.span, f.villages),
-        ui.read("outreach_yearly", *f.span, f.villages),
+        connection.read("yearly_totals", topic="drugs", years=f.span, village_codes=f.villages),
+        connection.read("outreach_yearly", years=f.span, village_codes=f.villages),
     )
     if totals.empty:
-        ui.no_data()
+        widgets.no_data()
         return
     codes = [code for _, code in HEADLINES]
     better = {"mh_high_risk": "lower", "events": "higher"}
-    ui.kpi_row(ui.kpis_from_totals(totals, codes, f, labels=LABELS, better=better), f)
+    widgets.kpi_row(kpis.kpis_from_totals(totals, codes, f, labels=LABELS, better=better), f)
     if f.villages:
         st.caption("队伍建设为全镇指标，不受村（社区）筛选影响；其余卡片为所选村（社区）之和。")
 
     sources = []
     for topic in dict.fromkeys(topic for topic, _ in HEADLINES):
-        sources += ui.read("source_refs", topic, f.year_from, f.year_to, () if topic == "staffing" else f.villages)
-    page = ui.PageExports(f, "总览", sorted(set(sources)))
-    trends = ui.in_range(totals, f, codes).copy()
+        sources += connection.read("source_refs", topic=topic, years=f.years, village_codes=() if topic == "staffing" else f.villages)
+    page = widgets.PageExports(f, "总览", sorted(set(sources)))
+    trends = tables.in_range(totals, f, codes).copy()
     trends["panel"] = trends["indicator_code"].map(LABELS)
     trends = trends.sort_values("indicator_code", key=lambda s: s.map(codes.index), kind="stable")
     page.chart(
         charts.small_multiples(trends, "各项指标历年走势", f.style, columns=4),
-        ui.tidy_for_export(trends, {"panel": "卡片", **ui.YEARLY_COLUMNS}),
+        tables.tidy_for_export(trends, {"panel": "卡片", **tables.YEARLY_COLUMNS}),
         "历年走势",
     )
     page.workbook()
 
 
-ui.run_page("总览", body)
+frame.run_page("总览", body)

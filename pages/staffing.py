@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from etl.queries import derived_total
-from pages import charts, ui
+from figures import charts, kpis, tables
+from figures.filters import Filters
+from figures.queries import derived_total
+from ui import connection, frame, widgets
 
 TOPIC = "staffing"
 TOPIC_NAME = "队伍建设"
@@ -29,59 +31,61 @@ KINDS = {
 }
 
 
-def body(f: ui.Filters) -> None:
+def body(f: Filters) -> None:
     # Town-level: the village filter does not apply, so no village codes are passed.
-    totals = ui.read("yearly_totals", TOPIC, *f.span, ())
-    page = ui.PageExports(f, TOPIC_NAME, ui.read("source_refs", TOPIC, f.year_from, f.year_to, ()))
+    totals = connection.read("yearly_totals", topic=TOPIC, years=f.span)
+    page = widgets.PageExports(f, TOPIC_NAME, connection.read("source_refs", topic=TOPIC, years=f.years))
     if totals.empty:
-        ui.no_data()
+        widgets.no_data()
         return
     actual = derived_total(totals, "staff_actual_total", "实有人数（行政+执法专项）", ACTUAL)
-    with_actual = ui.concat(totals, actual)
-    ui.kpi_row(ui.kpis_from_totals(with_actual, CARDS, f, better={"staff_actual_total": "higher"}), f)
+    with_actual = tables.concat(totals, actual)
+    widgets.kpi_row(kpis.kpis_from_totals(with_actual, CARDS, f, better={"staff_actual_total": "higher"}), f)
 
-    left, right = ui.chart_columns(f)
+    left, right = widgets.chart_columns(f)
     with left:
-        lines = ui.in_range(with_actual, f, ["staff_posts_total", "staff_actual_total"])
+        lines = tables.in_range(with_actual, f, ["staff_posts_total", "staff_actual_total"])
         page.chart(
             charts.trend(lines, "核定编制与实有人数", f.style, unit="人"),
-            ui.tidy_for_export(lines, ui.YEARLY_COLUMNS),
+            tables.tidy_for_export(lines, tables.YEARLY_COLUMNS),
             "编制与实有趋势",
         )
     with right:
-        kinds = ui.of_year(totals, f.year_to, [*POSTS, *ACTUAL]).copy()
+        kinds = tables.of_year(totals, f.year_to, [*POSTS, *ACTUAL]).copy()
         kinds["kind_of_post"] = kinds["indicator_code"].map(lambda c: KINDS[c][0])
         kinds["measure"] = kinds["indicator_code"].map(lambda c: KINDS[c][1])
         page.chart(
             charts.grouped_bars(kinds, "kind_of_post", "measure", ["核定编制", "实有人数"], f"{f.year_to}年各类编制：核定与实有", f.style),
-            ui.tidy_for_export(kinds, {"kind_of_post": "编制类别", "measure": "口径", **ui.YEARLY_COLUMNS}),
+            tables.tidy_for_export(kinds, {"kind_of_post": "编制类别", "measure": "口径", **tables.YEARLY_COLUMNS}),
             "编制类别",
         )
 
-    left, right = ui.chart_columns(f)
+    left, right = widgets.chart_columns(f)
     with left:
-        office = ui.in_range(totals, f, OFFICE)
+        office = tables.in_range(totals, f, OFFICE)
         page.chart(
-            charts.stacked_by_year(office, "综合行政执法办公室人员构成", f.style, "indicator_name", ui.names_of(totals, OFFICE), unit="人"),
-            ui.tidy_for_export(office, ui.YEARLY_COLUMNS),
+            charts.stacked_by_year(
+                office, "综合行政执法办公室人员构成", f.style, "indicator_name", tables.names_of(totals, OFFICE), unit="人"
+            ),
+            tables.tidy_for_export(office, tables.YEARLY_COLUMNS),
             "执法办人员构成",
         )
     with right:
-        certified = ui.in_range(totals, f, ["cert_enforcement_exam_passed", "cert_leader_exam_participants"])
+        certified = tables.in_range(totals, f, ["cert_enforcement_exam_passed", "cert_leader_exam_participants"])
         page.chart(
             charts.trend(certified, "执法资格与学法考试", f.style, unit="人"),
-            ui.tidy_for_export(certified, ui.YEARLY_COLUMNS),
+            tables.tidy_for_export(certified, tables.YEARLY_COLUMNS),
             "执法资格与学法考试",
         )
 
-    rows = ui.read("town_values", TOPIC, f.year_from, f.year_to)
+    rows = connection.read("town_values", topic=TOPIC, years=f.years)
     st.subheader("明细")
     page.table(
-        ui.indicators_by_year(rows),
-        ui.tidy_for_export(rows, {**ui.YEARLY_COLUMNS, "source_ref": "来源单元格"}),
+        tables.indicators_by_year(rows),
+        tables.tidy_for_export(rows, {**tables.YEARLY_COLUMNS, "source_ref": "来源单元格"}),
         "明细",
     )
     page.workbook()
 
 
-ui.run_page(TOPIC_NAME, body, town_level=True)
+frame.run_page(TOPIC_NAME, body, town_level=True)

@@ -4,9 +4,10 @@ command line, and the page says per file what happened and, for a refused one, w
 import pandas as pd
 import streamlit as st
 
-from etl import access
-from etl.warehouse import WarehouseBusy
-from pages import ui
+from etl.loading.warehouse import WarehouseBusy
+from figures import access, tables
+from figures.filters import Filters
+from ui import connection, frame, login
 
 STATUS = {
     "loaded": ("已载入", st.success),
@@ -26,21 +27,22 @@ def show_report(report: dict) -> None:
         else:
             box(label)
         for notice in report.get("notices") or []:
-            st.caption(ui.plain(notice))
+            st.caption(tables.plain(notice))
         if report["errors"]:
             problems = pd.DataFrame(report["errors"]).reindex(columns=["sheet", "cell", "code", "message"])
             problems.columns = ["工作表", "单元格", "问题代码", "说明"]
             # A plain table (text a browser can read out and a clerk can copy), Markdown escaped.
-            st.table(problems.fillna("").map(ui.plain), hide_index=True)
+            st.table(problems.fillna("").map(tables.plain), hide_index=True)
 
 
-def body(f: ui.Filters) -> None:
+def body(f: Filters) -> None:
     st.markdown(
         "把各部门填好的工作簿拖到下面（.xlsx、.xls、.ods，可一次选多个），再点“载入”。"
         "每个文件整体载入或整体拒绝；被拒绝的文件会逐项列出工作表和单元格。"
         "只上报数量，不要上报姓名、身份证号等个人信息。"
     )
-    mine = ui.current_user().departments
+    user = login.current_user()
+    mine = user.departments
     if mine is not None:
         st.info(f"你的账号只能上报{'、'.join(sorted(mine))}的报表；含其他部门报表的文件会整份拒收。", icon=":material/info:")
     with st.form("upload_form", clear_on_submit=True, border=True):
@@ -55,7 +57,9 @@ def body(f: ui.Filters) -> None:
         if files:
             try:
                 with st.spinner("正在读取、核对并载入……"):
-                    st.session_state[KEY_REPORTS] = ui.load_workbooks([(file.name, file.getvalue()) for file in files])
+                    st.session_state[KEY_REPORTS] = connection.load_workbooks(
+                        [(file.name, file.getvalue()) for file in files], actor=user.name, departments=user.departments
+                    )
             except WarehouseBusy:
                 st.error("另一批报表正在导入，数据仓库暂时无法写入。请过几分钟再点“载入”。")
         else:
@@ -71,13 +75,13 @@ def body(f: ui.Filters) -> None:
 
     st.subheader("空白模板")
     st.caption("各部门按模板填写最省事；也可以沿用本单位原来的表格，系统会识别常见的写法。")
-    departments = list(dict.fromkeys(ui.read("topics")["department"]))
+    departments = list(dict.fromkeys(connection.read("topics")["department"]))
     columns = st.columns(len(departments))
     for column, department in zip(columns, departments, strict=True):
         with column:
             st.download_button(
                 f"{department}模板",
-                data=lambda department=department: ui.template_bytes(department),
+                data=lambda department=department: connection.template_bytes(department),
                 file_name=f"{f.town}_{department}_报送模板.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"template_{department}",
@@ -86,4 +90,4 @@ def body(f: ui.Filters) -> None:
             )
 
 
-ui.run_page("数据上报", body, filtered=False, needs=access.UPLOAD)
+frame.run_page("数据上报", body, filtered=False, needs=access.UPLOAD)

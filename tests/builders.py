@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.workbooks import SheetSpec, write_workbook
+from etl.authoring.writer import SheetSpec, write_workbook
 
 CORRECTION_HEADER = ["村（社区）", "在册社区矫正对象（人）", "缓刑", "假释", "管制", "暂予监外执行", "脱管（人）", "漏管（人）"]
 MENTAL_HEADER = ["村（社区）", "在管患者（人）", "0级", "1级", "2级", "3级", "4级", "5级", "本年强制送治（人）"]

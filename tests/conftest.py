@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import demo, warehouse
-from etl.loader import load_blobs
+from etl.authoring import demo
+from etl.loading import warehouse
+from etl.loading.loader import load_blobs
 from tests.builders import WorkbookBuilder
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from etl import warehouse
+from etl.loading import warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -56,12 +57,19 @@ def _navigation_mode(monkeypatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+def _no_component_scan(monkeypatch) -> None:
+    """Every new AppTest scans the metadata of every installed package for custom
+    components (about 0.9 s here); the dashboard uses none, so the tests skip the scan."""
+    monkeypatch.setattr(BidiComponentManager, "discover_and_register_components", lambda self, *args, **kwargs: None)
+
+
 def open_app(path: Path, monkeypatch, query: dict | None = None, users: Path | None = None) -> AppTest:
     """An AppTest of dashboard.py on the warehouse at `path`, run once. Access control is
     off unless a users file is given (a data/users.toml on the machine does not count)."""
     monkeypatch.setenv("FAZHI_DB", str(path))
     monkeypatch.setenv("FAZHI_USERS", str(users or path.with_name("no-users.toml")))
     _navigation_mode(monkeypatch)
+    _no_component_scan(monkeypatch)
     at = AppTest.from_file(ENTRY, default_timeout=RUN_TIMEOUT)
     at.query_params.update(query or {})
     return at.run()

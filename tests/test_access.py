@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import access, store
-from etl.loader import load_blobs
+from etl.loading import originals
+from etl.loading.loader import load_blobs
+from figures import access
 from tests.builders import DRUG_HEADER, correction_sheet
 from tests.dashboard_support import ROOT, assert_clean, goto, open_app, sql
 from tests.test_dashboard_upload import correction_2024, upload
@@ -172,7 +173,7 @@ def test_an_uploader_of_the_justice_office_gets_a_drug_office_sheet_refused_whol
     # Nothing of the file is in the warehouse, not even its own department's sheet, and
     # its original is not kept.
     assert sql(demo_db, "select count(*) from indicator_values where year = 2024") == [(0,)]
-    kept = [p for p in store.store_dir(demo_db).rglob("*") if p.is_file() and p.name != "manifest.jsonl"]
+    kept = [p for p in originals.store_dir(demo_db).rglob("*") if p.is_file() and p.name != "manifest.jsonl"]
     assert not any(p.name.startswith(hashlib.sha256(mixed.read_bytes()).hexdigest()) for p in kept)
 
 

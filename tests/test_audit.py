@@ -7,8 +7,9 @@ import contextlib
 
 import duckdb
 
-from etl import cli, warehouse
-from etl.loader import load_blobs
+from etl import cli
+from etl.loading import warehouse
+from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
 from tests.dashboard_support import goto, open_app, sql
 from tests.test_access import log_in, users  # noqa: F401 — the users fixture
@@ -39,14 +40,14 @@ def test_every_load_attempt_is_audited_with_its_outcome_and_no_workbook_contents
 
 def test_the_audit_entry_is_written_in_the_same_transaction_as_the_load(db_path, books, monkeypatch):
     path = books.write("社区矫正_2024.xlsx", correction_sheet([["前进路社区", 1, 1, 0, 0, 0, 0, 0]], year=2024))
-    real = warehouse._insert_columns
+    real = warehouse.insert_rows
 
     def fail_on_audit(con, table, rows):
         if table == "audit":
             raise RuntimeError("disk full")
         real(con, table, rows)
 
-    monkeypatch.setattr(warehouse, "_insert_columns", fail_on_audit)
+    monkeypatch.setattr(warehouse, "insert_rows", fail_on_audit)
     with contextlib.suppress(RuntimeError):
         load_blobs(db_path, [(path.name, path.read_bytes())])
     con = duckdb.connect(str(db_path), read_only=True) if db_path.exists() else None
@@ -97,7 +98,7 @@ def test_admins_see_the_audit_trail_newest_first_and_can_filter_it(demo_db, book
 
 
 def test_a_rebuild_keeps_the_audit_trail_frozen_years_and_roll_backs(db_path, books):
-    from etl import maintenance
+    from etl.loading import maintenance
 
     names = ["前进路社区", "金凤坪村"]
     first = books.write("社区矫正_2024.xlsx", correction_sheet([[n, 1, 1, 0, 0, 0, 0, 0] for n in names], year=2024))

@@ -20,11 +20,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl.places import load_places
+from etl.reference.places import load_places
 from tests.builders import correction_sheet
 from tests.dashboard_support import PAGES, ROOT
 
-pytestmark = pytest.mark.browser
+# Browser tests are slow (a real server and Chromium): the fast tier (-m "not slow") skips them.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -256,7 +257,7 @@ def test_uploading_a_good_and_a_bad_workbook_reports_each_in_chinese(server, pag
 @pytest.fixture(scope="module")
 def login_server(demo_db_master, tmp_path_factory):
     """A second server, with a users file: an admin and a viewer."""
-    from etl import access
+    from figures import access
 
     folder = tmp_path_factory.mktemp("login")
     warehouse = folder / "warehouse.duckdb"

@@ -92,7 +92,7 @@ def test_a_reader_holding_the_warehouse_open_does_not_block_a_load(books, db_pat
 
 
 def test_a_load_that_waits_too_long_for_another_says_so_in_chinese(books, db_path):
-    from etl.warehouse import writer_lock
+    from etl.loading.warehouse import writer_lock
 
     good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
     with writer_lock(db_path):

@@ -16,14 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 READERS = 10
 FILES = 200
 
-# A reader opens the file as pages/ui.py does: ATTACHed read-only to a private
+# A reader opens the file as ui/connection.py does: ATTACHed read-only to a private
 # in-memory database, reopened whenever a writer has swapped in a new version.
 READER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
     import duckdb
-    from etl import warehouse
+    from etl.loading import warehouse
 
     db, done, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     queries, errors, versions, half = 0, [], set(), []
@@ -56,7 +56,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from etl.loader import load_blobs
+    from etl.loading.loader import load_blobs
 
     db, folder, done = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     statuses, paths = [], sorted(folder.iterdir())

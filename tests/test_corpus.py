@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.loader import prepare
-from etl.problems import CODES
+from etl.reference.problems import CODES
+from etl.workbook.prepare import prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("FAZHI_CORPUS", ROOT.parent / "shared" / "corpus" / "calamine-tests"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from etl.loader import load_blobs
-from etl.warehouse import connect
+from etl.loading.loader import load_blobs
+from etl.loading.warehouse import connect
 from tests.builders import correction_sheet
 from tests.dashboard_support import assert_clean, goto, open_app, sql
 

@@ -130,8 +130,8 @@ def test_outreach_cards_show_the_qualified_sums_of_the_events(demo_db_master, mo
     )
     cards = metric_values(at)
     assert cards["活动场次（场）"] == str(events)
-    assert cards["发放资料（份）"] == f"{materials}+" if vague_materials else str(materials)
-    assert cards["解答咨询（人次）"] == f"约{consultations}" if about_consultations else str(consultations)
+    assert cards["发放资料（份）"] == (f"{materials}+" if vague_materials else str(materials))
+    assert cards["解答咨询（人次）"] == (f"约{consultations}" if about_consultations else str(consultations))
 
 
 @pytest.mark.parametrize(

@@ -9,27 +9,36 @@ from tests.dashboard_support import PAGES, assert_clean, goto, open_app, sql
 TOPIC_PAGES = ["overview", "staffing", "correction", "mental_health", "drugs", "outreach"]
 
 
+@pytest.fixture(scope="module")
+def rendered(demo_db_master):
+    """Each page run once on the demo warehouse; the tests below only read what it drew."""
+    runs = {}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for page in PAGES:
+            runs[page] = goto(open_app(demo_db_master, monkeypatch), page)
+    return runs
+
+
 @pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_renders_without_an_error(demo_db_master, monkeypatch, page):
-    at = goto(open_app(demo_db_master, monkeypatch), page)
+def test_every_page_renders_without_an_error(rendered, page):
+    at = rendered[page]
     assert_clean(at)
     assert at.title[0].value == PAGES[page]
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_shows_the_as_of_time_source_count_and_demo_mark(demo_db_master, monkeypatch, page):
-    at = goto(open_app(demo_db_master, monkeypatch), page)
+def test_every_page_shows_the_as_of_time_source_count_and_demo_mark(rendered, demo_db_master, page):
     ((as_of, files),) = sql(
         demo_db_master,
         "select strftime(max(loaded_at), '%Y-%m-%d %H:%M'), count(distinct sha256) filter (where status = 'loaded') from submissions",
     )
-    status = [m.value for m in at.markdown if "数据截至" in m.value]
+    status = [m.value for m in rendered[page].markdown if "数据截至" in m.value]
     assert status == [f"数据截至 **{as_of}** · **{files}** 份来源工作簿 · :orange-badge[演示数据]"]
 
 
 @pytest.mark.parametrize("page", TOPIC_PAGES)
-def test_every_topic_page_draws_charts_with_csv_and_excel_downloads(demo_db_master, monkeypatch, page):
-    at = goto(open_app(demo_db_master, monkeypatch), page)
+def test_every_topic_page_draws_charts_with_csv_and_excel_downloads(rendered, page):
+    at = rendered[page]
     charts = at.get("plotly_chart")
     labels = [button.label for button in at.get("download_button")]
     assert charts
@@ -38,15 +47,12 @@ def test_every_topic_page_draws_charts_with_csv_and_excel_downloads(demo_db_mast
     assert sum(label.startswith("下载本页全部数据") for label in labels) == 1
 
 
-@pytest.mark.parametrize("page", ["staffing"])
-def test_a_town_level_page_says_the_village_filter_does_not_apply(demo_db_master, monkeypatch, page):
-    at = goto(open_app(demo_db_master, monkeypatch), page)
-    assert any("村（社区）筛选对本页不适用" in box.value for box in at.info)
+def test_a_town_level_page_says_the_village_filter_does_not_apply(rendered):
+    assert any("村（社区）筛选对本页不适用" in box.value for box in rendered["staffing"].info)
 
 
-def test_a_village_page_does_not_carry_the_town_level_note(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "correction")
-    assert not any("不适用" in box.value for box in at.info)
+def test_a_village_page_does_not_carry_the_town_level_note(rendered):
+    assert not any("不适用" in box.value for box in rendered["correction"].info)
 
 
 def test_a_first_start_without_a_database_builds_the_demo_and_shows_it(tmp_path, monkeypatch):

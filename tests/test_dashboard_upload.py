@@ -3,7 +3,7 @@ Chinese, and every page shows the new numbers straight after."""
 
 from __future__ import annotations
 
-from etl.loader import load_blobs
+from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
 from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql
 

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl import export
+from figures import export
 
 
 def events() -> pd.DataFrame:

@@ -4,9 +4,11 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
-from etl import sandbox, settings
-from etl.loader import prepare
+from etl import settings
+from etl.workbook import sandbox
+from etl.workbook.prepare import prepare
 from tests.builders import CORRECTION_HEADER, correction_sheet
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -55,6 +57,7 @@ def test_an_oversized_upload_is_refused_without_reading_it_all(tmp_path, load):
     assert "MB" in report.errors[0].message
 
 
+@pytest.mark.slow
 def test_a_file_that_makes_the_reader_abort_costs_only_that_file(books):
     """tests/fixtures/reader_aborts.xls is a sample .xls with bytes mutated by the fuzz test:
     the Rust reader asks for 4 GB for it and aborts the process, which no except can catch."""

@@ -7,8 +7,9 @@ import io
 
 import openpyxl
 
-from etl import export, queries, warehouse
-from etl.loader import load_blobs
+from etl.loading import warehouse
+from etl.loading.loader import load_blobs
+from figures import export, queries
 from tests.builders import EVENT_HEADER
 from tests.dashboard_support import assert_clean, goto, open_app
 
@@ -38,7 +39,7 @@ def load_hostile(books, db):
 def hostile_frame(db):
     con = warehouse.connect(db, read_only=True)
     try:
-        return queries.outreach_events(con.cursor(), 2022, 2022)
+        return queries.outreach_events(con.cursor(), years=(2022, 2022))
     finally:
         con.close()
 

@@ -5,8 +5,8 @@ import json
 import duckdb
 import pytest
 
-from etl import warehouse
-from etl.loader import load_blobs
+from etl.loading import warehouse
+from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
 
 ROWS = [["前进路社区", 2, 2, 0, 0, 0, 0, 0], ["金凤坪村", 1, 1, 0, 0, 0, 0, 0]]
@@ -69,14 +69,14 @@ def test_a_refused_file_writes_no_number_but_is_logged_with_its_errors(books, lo
 
 def test_a_failure_during_the_commit_leaves_nothing_behind(books, fresh_db, monkeypatch):
     path = books.write("c.xlsx", correction_sheet(ROWS))
-    original = warehouse._insert_columns
+    original = warehouse.insert_rows
 
     def failing(con, table, rows):
         if table == "event":
             raise duckdb.IOException("disk full")
         original(con, table, rows)
 
-    monkeypatch.setattr(warehouse, "_insert_columns", failing)
+    monkeypatch.setattr(warehouse, "insert_rows", failing)
     with pytest.raises(duckdb.IOException):
         load_blobs(fresh_db, [(path.name, path.read_bytes())])
     for table in ("fact", "submission", "load_attempt"):

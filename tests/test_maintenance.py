@@ -2,8 +2,9 @@
 
 import duckdb
 
-from etl import demo, maintenance, store
-from etl.loader import load_blobs
+from etl.authoring import demo
+from etl.loading import maintenance, originals
+from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
 
 PUBLIC_VIEWS = ("villages", "indicators", "indicator_values", "outreach_events", "submissions")
@@ -28,10 +29,10 @@ def test_loaded_originals_are_kept_by_content_and_refused_ones_never(books, db_p
     )
     reports = load_files(db_path, good, personal)
     assert [r.status for r in reports] == ["loaded", "rejected"]
-    root = store.store_dir(db_path)
+    root = originals.store_dir(db_path)
     kept = [p for p in root.rglob("*.xlsx")]
     assert len(kept) == 1 and kept[0].read_bytes() == good.read_bytes()
-    assert [e.file_name for e in store.entries(root)] == ["好.xlsx"]
+    assert [e.file_name for e in originals.entries(root)] == ["好.xlsx"]
 
 
 def test_rebuild_recreates_the_public_views_exactly(books, db_path):

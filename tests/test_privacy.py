@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl import privacy
-from etl.loader import load_blobs
-from etl.places import load_places
+from etl.loading.loader import load_blobs
+from etl.reference.places import load_places
+from figures import protection
 from tests.builders import MENTAL_HEADER, correction_sheet
 from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql
 
@@ -76,11 +76,11 @@ def long_frame(values: dict[str, int], indicator: str = "x") -> pd.DataFrame:
     )
 
 
-def shown(protected: privacy.Protected) -> dict[str, str]:
+def shown(protected: protection.Protected) -> dict[str, str]:
     frame = protected.values
     names = {v.code: v.name for v in PLACES.villages}
     return {
-        names[c]: (d if q == privacy.SUPPRESSED else str(int(v)))
+        names[c]: (d if q == protection.SUPPRESSED else str(int(v)))
         for c, v, q, d in zip(frame["village_code"], frame["value"], frame["qualifier"], frame["display"], strict=True)
     }
 
@@ -101,7 +101,7 @@ def feasible(total: int, cells: dict[str, str], k: int, target: str) -> set[int]
 
 def test_counts_below_k_show_as_below_k_and_zero_stays_zero():
     values = {"前进路社区": 1, "十里亭社区": 2, "红星社区": 0, "五里亭社区": 9, "曲仁社区": 12, "金凤坪村": 15}
-    protected = privacy.suppress(long_frame(values), K, STATIONS, {"x"})
+    protected = protection.suppress(long_frame(values), K, STATIONS, {"x"})
     cells = shown(protected)
     assert cells["前进路社区"] == cells["十里亭社区"] == "<3"
     assert cells["红星社区"] == "0"
@@ -110,7 +110,7 @@ def test_counts_below_k_show_as_below_k_and_zero_stays_zero():
 
 def test_one_small_count_among_large_ones_takes_a_second_cell_with_it():
     values = {"前进路社区": 1, "红星社区": 9, "曲仁社区": 12, "金凤坪村": 15, "十里亭社区": 0}
-    protected = privacy.suppress(long_frame(values), K, STATIONS, {"x"})
+    protected = protection.suppress(long_frame(values), K, STATIONS, {"x"})
     cells = shown(protected)
     assert cells["前进路社区"] == "<3"
     assert sum(v in ("<3", "*") for v in cells.values()) >= 2, cells
@@ -120,7 +120,7 @@ def test_one_small_count_among_large_ones_takes_a_second_cell_with_it():
 def test_two_small_counts_that_add_up_to_their_minimum_are_covered_too():
     # 1 and 1 behind "<3" and "<3" with the rest shown: total minus the rest is 2, so both are 1.
     values = {"前进路社区": 1, "十里亭社区": 1, "红星社区": 9, "曲仁社区": 12, "金凤坪村": 15}
-    cells = shown(privacy.suppress(long_frame(values), K, STATIONS, {"x"}))
+    cells = shown(protection.suppress(long_frame(values), K, STATIONS, {"x"}))
     total = sum(values.values())
     assert feasible(total, cells, K, "前进路社区") == {1, 2}
     assert feasible(total, cells, K, "十里亭社区") == {1, 2}
@@ -137,16 +137,16 @@ def test_a_village_row_rule_cannot_give_a_hidden_part_back():
         ignore_index=True,
     )
     rules = [("cc_registered", ("cc_probation", "cc_parole"))]
-    protected = privacy.suppress(frame, K, STATIONS, {"cc_registered", "cc_probation", "cc_parole"}, rules)
+    protected = protection.suppress(frame, K, STATIONS, {"cc_registered", "cc_probation", "cc_parole"}, rules)
     row = protected.values[protected.values["village_code"] == CODE["十里亭社区"]].set_index("indicator_code")
     assert row.loc["cc_parole", "display"] in ("<3", "*")
-    assert (row.loc[["cc_registered", "cc_probation"], "qualifier"] == privacy.SUPPRESSED).any()
+    assert (row.loc[["cc_registered", "cc_probation"], "qualifier"] == protection.SUPPRESSED).any()
 
 
 def test_a_station_with_a_single_non_zero_village_hides_its_total():
     # 五里亭派出所's villages: only 五里亭社区 has anyone, 2 people.
     values = {"五里亭社区": 2, "前进路社区": 9, "十里亭社区": 12, "金凤坪村": 15}
-    protected = privacy.suppress(long_frame(values), K, STATIONS, {"x"})
+    protected = protection.suppress(long_frame(values), K, STATIONS, {"x"})
     wuliting = [code for code, station in STATIONS.items() if station == "五里亭派出所"]
     assert protected.total_marker(2024, "x", wuliting) is not None
     assert protected.total_marker(2024, "x", None) is None, "the town total stays"
@@ -154,7 +154,7 @@ def test_a_station_with_a_single_non_zero_village_hides_its_total():
 
 def test_a_hand_picked_set_of_villages_with_a_hidden_cell_shows_no_sum():
     values = {"前进路社区": 1, "红星社区": 9, "曲仁社区": 12, "金凤坪村": 15}
-    protected = privacy.suppress(long_frame(values), K, STATIONS, {"x"})
+    protected = protection.suppress(long_frame(values), K, STATIONS, {"x"})
     assert protected.total_marker(2024, "x", [CODE["前进路社区"], CODE["红星社区"]]) == "*"
     shown_only = [name for name, v in shown(protected).items() if v not in ("<3", "*")]
     assert protected.total_marker(2024, "x", [CODE[n] for n in shown_only]) is None
@@ -164,12 +164,12 @@ def test_the_setting_is_off_at_the_desk_and_three_in_meeting_mode_by_default(mon
     monkeypatch.setenv("FAZHI_SETTINGS", str(tmp_path / "none.toml"))
     monkeypatch.delenv("FAZHI_SMALL_COUNT_K", raising=False)
     monkeypatch.delenv("FAZHI_MEETING_SMALL_COUNT_K", raising=False)
-    assert privacy.small_count_k(meeting=False) == 0
-    assert privacy.small_count_k(meeting=True) == 3
+    assert protection.small_count_k(meeting=False) == 0
+    assert protection.small_count_k(meeting=True) == 3
     (tmp_path / "s.toml").write_text("small_count_k = 5\nmeeting_small_count_k = 3\n", encoding="utf-8")
     monkeypatch.setenv("FAZHI_SETTINGS", str(tmp_path / "s.toml"))
-    assert privacy.small_count_k(meeting=False) == 5
-    assert privacy.small_count_k(meeting=True) == 5, "meeting mode is never less protective than the desk"
+    assert protection.small_count_k(meeting=False) == 5
+    assert protection.small_count_k(meeting=True) == 5, "meeting mode is never less protective than the desk"
 
 
 # ---------------------------------------------------------------- pages and downloads

@@ -5,13 +5,14 @@ import random
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl import sandbox
-from etl.catalog import load_catalog
-from etl.problems import CODES
-from etl.values import AT_LEAST, EXACT, Count, ValueProblem, header_key, parse_count
+from etl.reference.catalog import load_catalog
+from etl.reference.problems import CODES
+from etl.reference.spellings import AT_LEAST, EXACT, Count, ValueProblem, header_key, parse_count
+from etl.workbook import sandbox
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 DIGITS = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万]")
@@ -66,6 +67,7 @@ def test_every_catalog_label_is_recognised_however_it_is_decorated(indicator, de
     assert indicator.code in codes
 
 
+@pytest.mark.slow
 def test_mutated_real_workbooks_only_ever_load_or_refuse():
     """A bounded fuzz: flip, cut and splice bytes of the sample workbooks."""
     rng = random.Random(20211231)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from etl.demo import SEED_EVENT
+from etl.authoring.demo import SEED_EVENT
 from tests.builders import CORRECTION_HEADER, EVENT_HEADER, MENTAL_HEADER, correction_sheet, staffing_rows
 
 

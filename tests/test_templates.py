@@ -5,8 +5,8 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from etl.catalog import load_catalog
-from etl.templates import LIST_SHEET, write_template
+from etl.authoring.templates import LIST_SHEET, write_template
+from etl.reference.catalog import load_catalog
 
 
 def data_validations(sheet):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from etl.values import APPROX, AT_LEAST, EXACT, Count, ValueProblem, chinese_numeral, header_key, parse_count, parse_date
+from etl.reference.spellings import APPROX, AT_LEAST, EXACT, Count, ValueProblem, chinese_numeral, header_key, parse_count, parse_date
 
 
 @pytest.mark.parametrize(

@@ -18,31 +18,9 @@ from queue import Empty, Queue
 
 import duckdb
 
-from etl import sandbox, store, warehouse
-from etl.prepare import (
-    READ_FAILED_MESSAGE,
-    FileReport,
-    PreparedFile,
-    PreparedPart,
-    prepare,
-    prepare_and_keep,
-    report,
-    restrict_departments,
-)
-
-__all__ = [
-    "READ_FAILED_MESSAGE",
-    "FileReport",
-    "PreparedFile",
-    "PreparedPart",
-    "collect_paths",
-    "load_blobs",
-    "load_paths",
-    "prepare",
-    "prepare_and_keep",
-    "read_blobs",
-    "report",
-]
+from etl.loading import originals, warehouse
+from etl.workbook import sandbox
+from etl.workbook.prepare import FileReport, PreparedFile, report, restrict_departments
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods", ".xlsm", ".xlsb")
 BATCH_SIZE = int(os.environ.get("FAZHI_BATCH_SIZE", 500))  # files per commit
@@ -64,7 +42,7 @@ def load_blobs(
 
     `db` is the warehouse file (the normal case: each batch is written to a copy that
     is swapped in, and the originals are kept beside it) or an open connection (tests
-    write straight into it). Files are read in a capped worker process (etl.sandbox).
+    write straight into it). Files are read in a capped worker process (etl.workbook.sandbox).
     `actor` names who loads, for the audit trail. `departments`, when given, are the only
     departments whose sheets may load (an uploader's own): a file with another's sheet is
     refused whole, and its original is never kept.
@@ -85,7 +63,7 @@ def load_blobs(
             data = held.popleft()
             restrict_departments(prepared, departments)
             if root is not None and prepared.status == "loaded":
-                store.keep(root, prepared.sha256, prepared.file_name, data)
+                originals.keep(root, prepared.sha256, prepared.file_name, data)
             yield prepared
 
     stream = restricted(sandbox.prepare_all(jobs_holding_data()))
@@ -115,7 +93,7 @@ def load_paths(
 
 def _store_root(db: Target) -> Path | None:
     # Absolute: the reader workers run in the project folder, not in the caller's.
-    return None if isinstance(db, duckdb.DuckDBPyConnection) else store.store_dir(Path(db).resolve())
+    return None if isinstance(db, duckdb.DuckDBPyConnection) else originals.store_dir(Path(db).resolve())
 
 
 def _load_prepared(
@@ -174,10 +152,7 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile]) 
 
     Checked inside the writing session, so two loads racing each other cannot both add a file."""
     known = warehouse.known_hashes(con)
-    first_ids: dict[str, list[str]] = {}
-    if any(p.status == "loaded" and p.sha256 in known for p in batch):
-        rows = con.execute("select sha256, list(submission_id order by submission_id) from submission group by sha256").fetchall()
-        first_ids.update(rows)
+    first_ids = warehouse.submissions_by_hash(con, [p.sha256 for p in batch if p.status == "loaded" and p.sha256 in known])
     for prepared in batch:
         if prepared.status != "loaded":
             continue
@@ -204,7 +179,8 @@ def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, no
             # Recorded before the swap: a crash in between leaves the manifest listing a
             # file the warehouse lacks (loading again adds it), never the reverse.
             loaded = [p for p in batch if p.status == "loaded"]
-            store.record(_store_root(db), [store.Stored(p.sha256, p.file_name, year, now) for p in loaded])
+            originals.record(_store_root(db), [originals.Stored(p.sha256, p.file_name, year, now) for p in loaded])
+            warehouse.crash_point("recorded")
     reports = [report(p) for p in batch]
     if progress:
         for item in reports:

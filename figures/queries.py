@@ -1,8 +1,9 @@
 """Every read the dashboard makes: parameterised SQL over the warehouse's public views.
 
-Functions take a DuckDB cursor and plain arguments (years, a tuple of village codes, where
-an empty tuple means the whole town) and return pandas DataFrames, so they can be cached,
-tested and called without Streamlit. Values always travel as parameters.
+Functions take a DuckDB cursor and keyword-only plain arguments (`topic`, `years` as
+(first, last), `village_codes` where an empty tuple means the whole town, `k` for the
+small-count protection) and return pandas DataFrames, so they can be cached, tested and
+called without Streamlit. Values always travel as parameters.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from functools import cache
 import duckdb
 import pandas as pd
 
-from etl import privacy
-from etl.catalog import load_catalog
+from etl.reference.catalog import load_catalog
+from figures import protection
 
 EXACT, AT_LEAST, APPROX = "exact", "at_least", "approx"
-SUPPRESSED = privacy.SUPPRESSED
+SUPPRESSED = protection.SUPPRESSED
 
 # Reads that carry village-level counts: the dashboard passes them the small-count k.
 PROTECTED_QUERIES = frozenset({"yearly_totals", "village_values", "station_totals"})
@@ -53,7 +54,7 @@ def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
 def display_value(value: object, qualifier: str | None = EXACT) -> str:
     """A count as a page shows it: 12, 1000+ (at least 1000), 约30 (about 30), — (none)."""
     if qualifier == SUPPRESSED:
-        return privacy.HIDDEN_LARGE
+        return protection.HIDDEN_LARGE
     if value is None or pd.isna(value):
         return "—"
     number = int(value)
@@ -145,9 +146,9 @@ def topics(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def yearly_totals(
     cur: duckdb.DuckDBPyConnection,
+    *,
     topic: str,
-    year_from: int,
-    year_to: int,
+    years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
     k: int = 0,
 ) -> pd.DataFrame:
@@ -156,7 +157,7 @@ def yearly_totals(
     Columns: year, indicator_code, indicator_name, unit, kind, value, qualifier, display.
     Village-level indicators have no total rows in the warehouse: a total is a sum.
     With k > 0, a total that would reveal a hidden village count shows its marker instead
-    (etl.privacy): the whole town's totals stay, a pick of villages may not.
+    (figures.protection): the whole town's totals stay, a pick of villages may not.
     """
     frame = _frame(
         cur,
@@ -180,29 +181,29 @@ def yearly_totals(
         join indicators i using (indicator_code)
         group by c.year, c.indicator_code
         """,
-        {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
     )
     frame = with_display(_in_catalog_order(frame, ["year"]))
     if k > 0 and _sensitive(topic):
-        protected = protected_values(cur, topic, year_from, year_to, k)
+        protected = protected_values(cur, topic=topic, years=years, k=k)
         frame = _hide(frame, [protected.total_marker(r.year, r.indicator_code, village_codes) for r in frame.itertuples()])
     return frame
 
 
 def village_values(
     cur: duckdb.DuckDBPyConnection,
+    *,
     topic: str,
-    year_from: int,
-    year_to: int,
+    years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
     k: int = 0,
 ) -> pd.DataFrame:
     """One row per village, year and indicator, with the village's type, station and source cell.
 
     With k > 0, small counts of sensitive indicators (and the cells that would give them
-    away) have value NA, qualifier `suppressed` and display `<k` or `*` (etl.privacy)."""
+    away) have value NA, qualifier `suppressed` and display `<k` or `*` (figures.protection)."""
     if k > 0 and _sensitive(topic):
-        values = protected_values(cur, topic, year_from, year_to, k).values
+        values = protected_values(cur, topic=topic, years=years, k=k).values
         if village_codes:
             values = values[values["village_code"].isin(village_codes)]
         return values.reset_index(drop=True)
@@ -219,12 +220,12 @@ def village_values(
           and {_CHOSEN.format(col="iv.village_code")}
         order by iv.year, iv.village_code, iv.indicator_code
         """,
-        {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
     )
     return with_display(frame)
 
 
-def town_values(cur: duckdb.DuckDBPyConnection, topic: str, year_from: int, year_to: int) -> pd.DataFrame:
+def town_values(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int]) -> pd.DataFrame:
     """Town-level values (no village) of a topic, with their source cells."""
     frame = _frame(
         cur,
@@ -234,16 +235,16 @@ def town_values(cur: duckdb.DuckDBPyConnection, topic: str, year_from: int, year
         where topic = $topic and village_code is null and year between $year_from and $year_to
         order by year, indicator_code
         """,
-        {"topic": topic, "year_from": year_from, "year_to": year_to},
+        {"topic": topic, "year_from": years[0], "year_to": years[1]},
     )
     return with_display(frame)
 
 
 def station_totals(
     cur: duckdb.DuckDBPyConnection,
+    *,
     topic: str,
-    year_from: int,
-    year_to: int,
+    years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
     k: int = 0,
 ) -> pd.DataFrame:
@@ -265,11 +266,11 @@ def station_totals(
           and {_CHOSEN.format(col="iv.village_code")}
         group by iv.year, v.police_station, iv.indicator_code
         """,
-        {"topic": topic, "year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
     )
     frame = with_display(_in_catalog_order(frame, ["year", "police_station"]))
     if k > 0 and _sensitive(topic):
-        protected = protected_values(cur, topic, year_from, year_to, k)
+        protected = protected_values(cur, topic=topic, years=years, k=k)
         members: dict[str, set[str]] = {}
         for village, station in protected.stations.items():
             if not village_codes or village in village_codes:
@@ -281,9 +282,9 @@ def station_totals(
 
 def source_refs(
     cur: duckdb.DuckDBPyConnection,
+    *,
     topic: str,
-    year_from: int,
-    year_to: int,
+    years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
 ) -> list[str]:
     """Where a topic's figures came from (file!sheet!cell), for a download's 说明 sheet."""
@@ -293,7 +294,7 @@ def source_refs(
             where year between $year_from and $year_to and {_CHOSEN.format(col="village_code")}
             order by source_ref
         """
-        params = {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)}
+        params = {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)}
     else:
         sql = f"""
             select distinct source_ref from indicator_values
@@ -303,8 +304,8 @@ def source_refs(
         """
         params = {
             "topic": topic,
-            "year_from": year_from,
-            "year_to": year_to,
+            "year_from": years[0],
+            "year_to": years[1],
             "villages": _villages_param(village_codes),
         }
     return [ref for (ref,) in cur.execute(sql, params).fetchall() if ref]
@@ -325,13 +326,13 @@ def _sensitive(topic: str) -> bool:
     return topic in load_catalog().topics and bool(_sensitive_codes(topic))
 
 
-def protected_values(cur: duckdb.DuckDBPyConnection, topic: str, year_from: int, year_to: int, k: int) -> privacy.Protected:
-    """The whole town's village values of a topic with small counts hidden (etl.privacy)."""
-    values = village_values(cur, topic, year_from, year_to, ())
-    places = villages(cur)
-    stations = dict(zip(places["village_code"], places["police_station"], strict=True))
+def protected_values(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int], k: int) -> protection.Protected:
+    """The whole town's village values of a topic with small counts hidden (figures.protection)."""
+    values = village_values(cur, topic=topic, years=years)
+    listed = villages(cur)
+    stations = dict(zip(listed["village_code"], listed["police_station"], strict=True))
     rules = [(rule.total, rule.parts) for rule in load_catalog().topic_rules(topic) if rule.check == "sum"]
-    return privacy.suppress(values, k, stations, _sensitive_codes(topic), rules)
+    return protection.suppress(values, k, stations, _sensitive_codes(topic), rules)
 
 
 def _hide(frame: pd.DataFrame, markers: list[str | None]) -> pd.DataFrame:
@@ -353,8 +354,8 @@ def _hide(frame: pd.DataFrame, markers: list[str | None]) -> pd.DataFrame:
 
 def outreach_events(
     cur: duckdb.DuckDBPyConnection,
-    year_from: int,
-    year_to: int,
+    *,
+    years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """The event list, newest first; each measure also as a display string (1000+, 约30)."""
@@ -370,7 +371,7 @@ def outreach_events(
           and {_CHOSEN.format(col="village_code")}
         order by event_date desc, event_id
         """,
-        {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
     )
     for measure in OUTREACH_MEASURES:
         frame[f"{measure}_display"] = [display_value(v, q) for v, q in zip(frame[measure], frame[f"{measure}_qualifier"], strict=True)]
@@ -379,8 +380,8 @@ def outreach_events(
 
 def outreach_yearly(
     cur: duckdb.DuckDBPyConnection,
-    year_from: int,
-    year_to: int,
+    *,
+    years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Year × measure totals of the events, shaped like `yearly_totals` so the same cards and
@@ -410,7 +411,7 @@ def outreach_yearly(
         {sums}
         order by year, indicator_code
         """,
-        {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
     )
     frame.insert(2, "indicator_name", frame["indicator_code"].map(lambda m: names[m][0]))
     frame.insert(3, "unit", frame["indicator_code"].map(lambda m: names[m][1]))
@@ -420,8 +421,8 @@ def outreach_yearly(
 
 def outreach_by_village(
     cur: duckdb.DuckDBPyConnection,
-    year_from: int,
-    year_to: int,
+    *,
+    years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Events per village over the years chosen (villages without an event count 0)."""
@@ -437,7 +438,7 @@ def outreach_by_village(
         group by all
         order by events desc, v.village_code
         """,
-        {"year_from": year_from, "year_to": year_to, "villages": _villages_param(village_codes)},
+        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
     )
 
 

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from etl import settings
-from etl.values import normalize_text
+from etl.reference.spellings import normalize_text
 
 _OFFICE_SUFFIX = re.compile(r"(居民委员会|村民委员会|居委会|村委会|委员会|委会|居委|村委)$")
 _KIND_SUFFIX = re.compile(r"(社区|村)$")

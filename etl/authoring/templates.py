@@ -10,8 +10,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from etl.catalog import Catalog, Topic, load_catalog
-from etl.places import Places, load_places
+from etl.reference.catalog import Catalog, Topic, load_catalog
+from etl.reference.places import Places, load_places
 
 LIST_SHEET = "村社区名单"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

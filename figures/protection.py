@@ -264,3 +264,10 @@ class _Year:
                         self.weak |= small
                         changed = True
         return self.hidden
+
+
+def note(k: int) -> str:
+    """What a page says about the protection in force (Markdown: the `*` is escaped)."""
+    return (
+        f"为保护个人信息，各村（社区）1–{k - 1} 人的数显示为“<{k}”；标“\\*”的数也已隐去（为防止由合计倒推，不说明大小）。全镇合计照常显示。"
+    )

@@ -1,24 +1,21 @@
-"""Recognise what a sheet is (from its headers, not its name) and read its numbers.
+"""The numbers of a recognised sheet, each with the cell it came from.
 
-A sheet is one of three layouts of the catalog: a form (one row per indicator), a
-village table (one row per village) or an event list. The header is searched for in
-the first rows, one or two rows deep; title, unit and note rows around the table are
-passed over; total rows are checked against the villages' sum and dropped. Every
-number read keeps the cell it came from. Nothing here touches the warehouse.
+Title, unit and note rows around the table are passed over; total rows are checked
+against the villages' sum and dropped. Nothing here touches the warehouse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
-from etl import settings
-from etl.catalog import Catalog, Topic
-from etl.places import Places
-from etl.problems import Problem
-from etl.readers import Grid, cell_name
-from etl.values import Count, ValueProblem, header_key, normalize_text, parse_count, parse_date, parse_text
+from etl.reference.catalog import Catalog, Topic
+from etl.reference.places import Places
+from etl.reference.problems import Problem
+from etl.reference.spellings import Count, ValueProblem, header_key, normalize_text, parse_count, parse_date, parse_text
+from etl.workbook.layout import Layout, looks_numeric
+from etl.workbook.opening import Grid, cell_name
+from etl.workbook.period import year_in_sheet
 
 
 @dataclass
@@ -60,316 +57,6 @@ class SheetData:
         return len(self.facts) + len(self.events)
 
 
-# ------------------------------------------------------------------ personal data
-
-_ID_NUMBER = re.compile(r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9])")
-_PERSONAL_HEADERS = {
-    "姓名",
-    "名字",
-    "人员姓名",
-    "患者姓名",
-    "矫正对象姓名",
-    "吸毒人员姓名",
-    "身份证",
-    "身份证号",
-    "身份证号码",
-    "公民身份号码",
-    "证件号码",
-    "证件号",
-    "身份号码",
-    "出生日期",
-    "家庭住址",
-    "现住址",
-    "户籍地址",
-    "联系电话(本人)",
-}
-
-
-def find_personal_data(grid: Grid) -> list[Problem]:
-    """Cells that hold or head personal identifiers. The values are never repeated back."""
-    found: list[Problem] = []
-    for r, line in enumerate(grid.rows):
-        for c, value in enumerate(line):
-            if value is None or isinstance(value, (dt.date, dt.time, dt.timedelta, bool)):
-                continue
-            if isinstance(value, (int, float)):
-                if 1e16 < abs(value) < 1e18:
-                    text = str(int(value))
-                else:
-                    continue
-            else:
-                text = str(value)
-            key = header_key(text)[0]
-            # A header names a column of identifiers; a long sentence that mentions them does not.
-            if key in _PERSONAL_HEADERS or ("身份证" in key and len(key) <= 12):
-                what = "姓名、身份证号等个人信息的列"
-            elif len(text) >= 18 and _ID_NUMBER.search(normalize_text(text)):
-                what = "像身份证号的内容"
-            else:
-                continue
-            found.append(
-                Problem(
-                    "PERSONAL_DATA",
-                    f"这里有{what}。本系统只收统计数字，请删除全部个人信息（姓名、身份证号等）后只报送人数",
-                    grid.name,
-                    cell_name(r, c),
-                )
-            )
-    return found
-
-
-# ------------------------------------------------------------------ year
-
-_YEAR_PATTERNS = (
-    re.compile(r"(?:统计)?年度[:：]?((?:19|20)\d{2})"),
-    re.compile(r"((?:19|20)\d{2})年度"),
-    re.compile(r"((?:19|20)\d{2})年(?!\d{1,2}月\d{1,2}日)"),  # a year, not a whole date
-)
-_YEAR_LABELS = {"年度", "统计年度", "年份", "报告年度", "所属年度"}
-_DATE_LINE = ("填报", "报送", "填表", "制表", "日期", "截至", "截止")
-
-
-def years_in_text(text: str) -> set[int]:
-    text = normalize_text(text)
-    if not text or text.startswith(_DATE_LINE):
-        return set()
-    for pattern in _YEAR_PATTERNS:
-        found = {int(y) for y in pattern.findall(text)}
-        if found:
-            return found
-    return set()
-
-
-def year_from_file_name(name: str) -> int | None:
-    stem = re.sub(r"\.[A-Za-z]+$", "", name)
-    found = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", normalize_text(stem))}
-    return found.pop() if len(found) == 1 else None
-
-
-def year_in_sheet(grid: Grid, header_row: int) -> tuple[set[int], str]:
-    """Years stated above the header (title, 年度：2021, a 年度 cell beside a number) or in the sheet's name."""
-    years: set[int] = set()
-    where = ""
-    for r in range(min(header_row, len(grid.rows))):
-        line = grid.rows[r]
-        for c, value in enumerate(line):
-            if value is None:
-                continue
-            if header_key(value)[0] in _YEAR_LABELS:
-                for neighbour in line[c + 1 :]:
-                    if neighbour is not None:
-                        try:
-                            candidate = int(float(normalize_text(neighbour)))
-                        except ValueError:
-                            candidate = 0
-                        if 1990 <= candidate <= 2100:
-                            years.add(candidate)
-                            where = where or cell_name(r, c)
-                        break
-                continue
-            found = years_in_text(str(value))
-            if found:
-                years |= found
-                where = where or cell_name(r, c)
-    if not years:
-        years = years_in_text(grid.name)
-        where = "工作表名" if years else ""
-    return years, where
-
-
-# ------------------------------------------------------------------ header search
-
-
-@dataclass
-class Layout:
-    topic: Topic
-    header_row: int
-    depth: int  # 1 or 2 header rows
-    score: int
-    columns: dict[int, str]  # column → indicator code or event field code
-    village_col: int | None = None
-    unknown: dict[int, str] = field(default_factory=dict)  # column → header text
-    label_col: int | None = None
-    value_col: int | None = None
-
-    @property
-    def data_start(self) -> int:
-        return self.header_row + self.depth
-
-
-def _header_texts(grid: Grid, row: int, depth: int, col: int) -> list[object]:
-    top = grid.cell(row, col)
-    if depth == 1:
-        return [top]
-    bottom = grid.cell(row + 1, col)
-    texts = [bottom, top]
-    if top is not None and bottom is not None and top != bottom:
-        texts.append(f"{top}{bottom}")
-    return texts
-
-
-def _width(grid: Grid, rows: range) -> int:
-    return max((len(grid.rows[r]) for r in rows if r < len(grid.rows)), default=0)
-
-
-def _village_table_layout(grid: Grid, catalog: Catalog, topic: Topic, row: int, depth: int) -> Layout | None:
-    width = _width(grid, range(row, row + depth))
-    village_col = None
-    columns: dict[int, str] = {}
-    unknown: dict[int, str] = {}
-    for col in range(width):
-        texts = [t for t in _header_texts(grid, row, depth, col) if t is not None]
-        if not texts:
-            continue
-        if village_col is None and any(catalog.is_village_header(t) for t in texts):
-            village_col = col
-            continue
-        for text in texts:
-            codes, _ = catalog.match_indicator(topic.code, text)
-            if len(codes) == 1:
-                columns[col] = codes[0]
-                break
-        else:
-            key = header_key(texts[0])[0]
-            if key and not catalog.is_ignored(topic.code, key) and not catalog.is_village_header(texts[0]):
-                unknown[col] = str(texts[0])
-    if village_col is None or not columns:
-        return None
-    return Layout(topic, row, depth, len(set(columns.values())), columns, village_col, unknown)
-
-
-def _event_layout(grid: Grid, catalog: Catalog, topic: Topic, row: int, depth: int) -> Layout | None:
-    width = _width(grid, range(row, row + depth))
-    columns: dict[int, str] = {}
-    unknown: dict[int, str] = {}
-    for col in range(width):
-        texts = [t for t in _header_texts(grid, row, depth, col) if t is not None]
-        for text in texts:
-            found = catalog.match_event_field(text)
-            if found and found.code not in columns.values():
-                columns[col] = found.code
-                break
-        else:
-            if texts and header_key(texts[0])[0] and not catalog.is_ignored(topic.code, header_key(texts[0])[0]):
-                unknown[col] = str(texts[0])
-    present = set(columns.values())
-    if not {"event_date", "theme"} <= present or len(present) < 3:
-        return None
-    village_col = next((c for c, code in columns.items() if code == "village"), None)
-    return Layout(topic, row, depth, len(present), columns, village_col, unknown)
-
-
-def _form_layout(grid: Grid, catalog: Catalog, topic: Topic) -> Layout | None:
-    label_keys = {header_key(t)[0] for t in topic.label_column}
-    value_keys = {header_key(t)[0] for t in topic.value_column}
-    search = min(len(grid.rows), settings.HEADER_SEARCH_ROWS)
-    for row in range(search):
-        line = grid.rows[row]
-        keys = [header_key(v)[0] if v is not None else "" for v in line]
-        label_col = next((c for c, k in enumerate(keys) if k in label_keys), None)
-        value_col = next((c for c, k in enumerate(keys) if k in value_keys and c != label_col), None)
-        if label_col is not None and value_col is not None:
-            score = _form_matches(grid, catalog, topic, label_col, row + 1)
-            if score:
-                return Layout(topic, row, 1, score, {}, label_col=label_col, value_col=value_col)
-    # A form without a header row: the column of labels, and the numbers to its right.
-    best = None
-    for col in range(min(_width(grid, range(len(grid.rows))), 6)):
-        score = _form_matches(grid, catalog, topic, col, 0)
-        if score >= 3 and (best is None or score > best[1]):
-            best = (col, score)
-    if best is None:
-        return None
-    label_col, score = best
-    first = next(r for r in range(len(grid.rows)) if catalog.match_indicator(topic.code, grid.cell(r, label_col))[0])
-    for col in range(label_col + 1, label_col + 4):
-        if any(isinstance(grid.cell(r, col), (int, float)) or _looks_numeric(grid.cell(r, col)) for r in range(first, len(grid.rows))):
-            return Layout(topic, first - 1, 1, score, {}, label_col=label_col, value_col=col)
-    return None
-
-
-def _looks_numeric(value: object) -> bool:
-    try:
-        return parse_count(value) is not None
-    except ValueProblem:
-        return False
-
-
-def _form_matches(grid: Grid, catalog: Catalog, topic: Topic, col: int, start: int) -> int:
-    matched = set()
-    for r in range(start, min(len(grid.rows), start + 60)):
-        codes, _ = catalog.match_indicator(topic.code, grid.cell(r, col))
-        matched.update(codes)
-    return len(matched)
-
-
-def _anchor_rows(grid: Grid, search: int, is_anchor) -> list[int]:
-    """Rows that may start a header: those holding an anchor cell, and the row above each
-    (the upper row of a two-row header may be all group labels)."""
-    rows = set()
-    for row in range(min(search + 1, len(grid.rows))):
-        if any(isinstance(v, str) and is_anchor(v) for v in grid.rows[row]):
-            rows.update((row - 1, row) if row else (row,))
-    return sorted(rows)
-
-
-def _table_candidates(grid: Grid, catalog: Catalog, topic: Topic, rows: list[int]) -> list[Layout]:
-    build = _event_layout if topic.layout == "event_list" else _village_table_layout
-    if topic.layout == "village_table":
-        # Only where this topic's labels stand, in the row or the one below it (memoised lookups).
-        labelled = {
-            r
-            for r in rows
-            if r < len(grid.rows) and any(isinstance(v, str) and catalog.match_indicator(topic.code, v)[0] for v in grid.rows[r])
-        }
-        rows = [r for r in rows if r in labelled or r + 1 in labelled]
-    singles = {row: build(grid, catalog, topic, row, 1) for row in rows}
-    candidates = [one for one in singles.values() if one]
-    for row in rows:
-        # Two header rows only where the upper row adds to what each row says alone
-        # (a group label such as 其中 over its parts), not a title above the header.
-        if row + 1 >= len(grid.rows) or any(isinstance(v, (int, float)) for v in grid.rows[row + 1]):
-            continue  # a row with numbers below is data, not a second header row
-        two = build(grid, catalog, topic, row, 2)
-        alone = max((s.score for s in (singles.get(row), singles.get(row + 1)) if s), default=0)
-        if two and two.score > alone:
-            candidates.append(two)
-    return sorted(candidates, key=lambda layout: layout.header_row)
-
-
-def find_layout(grid: Grid, catalog: Catalog) -> Layout | None:
-    """The best reading of a sheet as one of the catalog's tables, or None.
-
-    Headers are looked for only where an anchor stands (a village column header, or an
-    event list's date or theme header), which keeps the search cheap on big folders; a
-    form (no village column) is looked for only when no table was found.
-    """
-    search = min(len(grid.rows), settings.HEADER_SEARCH_ROWS)
-    village_rows = _anchor_rows(grid, search, catalog.is_village_header)
-    event_rows = _anchor_rows(grid, search, lambda v: (f := catalog.match_event_field(v)) is not None and f.code in ("event_date", "theme"))
-    best: Layout | None = None
-    for topic in catalog.topics.values():
-        if topic.layout == "form":
-            continue
-        rows = event_rows if topic.layout == "event_list" else village_rows
-        for layout in _table_candidates(grid, catalog, topic, rows):
-            if best is None or layout.score > best.score:
-                best = layout
-    if best and best.topic.layout == "village_table" and best.score < 2 and len(best.columns) < 2:
-        # One matching column is not enough to call a sheet a department's table.
-        best = None
-    if best is None:
-        for topic in catalog.topics.values():
-            if topic.layout == "form":
-                layout = _form_layout(grid, catalog, topic)
-                if layout and (best is None or layout.score > best.score):
-                    best = layout
-    return best
-
-
-# ------------------------------------------------------------------ reading rows
-
-
 def _is_note(catalog: Catalog, text: str) -> bool:
     return text.startswith(catalog.note_keys)
 
@@ -392,7 +79,7 @@ def _row_has_numbers(grid: Grid, row: int, cols: list[int]) -> bool:
     values = [grid.cell(row, c) for c in cols]
     if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return True
-    return any(isinstance(v, str) and _looks_numeric(v) for v in values)
+    return any(isinstance(v, str) and looks_numeric(v) for v in values)
 
 
 def _check_unknown_columns(sheet: SheetData, grid: Grid, layout: Layout, end: int) -> None:
@@ -413,7 +100,6 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
     village_col = layout.village_col
     assert village_col is not None
     value_cols = sorted(layout.columns)
-    total_keys = {normalize_text(t) for t in catalog.total_labels}
     stations = {normalize_text(v.police_station): v.police_station for v in places.villages}
     header_keys = {header_key(grid.cell(layout.header_row + d, c))[0] for d in range(layout.depth) for c in value_cols}
     seen: dict[str, int] = {}
@@ -433,12 +119,12 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
             break
         if catalog.is_village_header(raw_village) or (text and header_key(text)[0] in header_keys):
             continue
-        if text in total_keys or text.replace("合计", "") in total_keys or text.endswith(("合计", "总计")):
-            totals.append((row, None))
-            continue
         station = next((name for key, name in stations.items() if key in text), None)
-        if station and (text.endswith(("小计", "合计")) or text in stations):
-            totals.append((row, station))
+        if station and (text in stations or text.endswith(catalog.total_suffix_keys)):
+            totals.append((row, station))  # a label naming a station is that station's subtotal
+            continue
+        if catalog.is_total_label(text):
+            totals.append((row, None))
             continue
         village = places.find(raw_village) if normalize_text(raw_village) else None
         if village is None:
@@ -529,7 +215,7 @@ def read_form(grid: Grid, layout: Layout, catalog: Catalog, sheet: SheetData) ->
                 continue
             codes = tuple(narrowed)
         if not codes:
-            if _looks_numeric(value_cell):
+            if looks_numeric(value_cell):
                 sheet.problem(
                     "UNKNOWN_INDICATOR",
                     f"“{str(label or '').strip()[:24]}”不是本表的指标，系统不知道这个数字该记在哪里。请改用模板里的指标名称",

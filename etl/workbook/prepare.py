@@ -1,7 +1,7 @@
 """Read, recognise and validate one workbook, without touching the warehouse.
 
-This is what the reader workers (etl.worker) run; it imports no database driver, so a
-worker starts quickly. The loader (etl.loader) commits what it returns.
+This is what the reader workers (etl.workbook.worker) run; it imports no database driver, so a
+worker starts quickly. The loader (etl.loading.loader) commits what it returns.
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl import store
-from etl.catalog import Catalog, load_catalog
-from etl.places import Places, load_places
-from etl.problems import Problem
-from etl.readers import WorkbookProblem, read_workbook
-from etl.sheets import SheetData, find_layout, find_personal_data, read_sheet, year_from_file_name
-from etl.validation import check_rules
+from etl.loading import originals
+from etl.reference.catalog import Catalog, load_catalog
+from etl.reference.places import Places, load_places
+from etl.reference.problems import Problem
+from etl.workbook.layout import find_layout
+from etl.workbook.opening import WorkbookProblem, read_workbook
+from etl.workbook.period import year_from_file_name
+from etl.workbook.personal import find_personal_data
+from etl.workbook.rules import check_rules
+from etl.workbook.sheets import SheetData, read_sheet
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +105,15 @@ def _sheet_year(sheet: SheetData, file_year: int | None, given_year: int | None)
     )
 
 
+# A sheet naming this many villages in its first columns, beside this many numbers, is a
+# table of the town even if no header was recognised: refused, not skipped as notes.
+TABLE_LIKE_VILLAGES, TABLE_LIKE_COLUMNS, TABLE_LIKE_NUMBERS = 3, 4, 3
+
+
 def _looks_like_a_table(grid, places: Places) -> bool:
-    villages = sum(1 for line in grid.rows for value in line[:4] if isinstance(value, str) and places.find(value))
+    villages = sum(1 for line in grid.rows for value in line[:TABLE_LIKE_COLUMNS] if isinstance(value, str) and places.find(value))
     numbers = sum(1 for line in grid.rows for value in line if isinstance(value, (int, float)) and not isinstance(value, bool))
-    return villages >= 3 and numbers >= 3
+    return villages >= TABLE_LIKE_VILLAGES and numbers >= TABLE_LIKE_NUMBERS
 
 
 def prepare(
@@ -270,5 +278,5 @@ def prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None
     """Prepare one file and, if it will load, keep its original bytes."""
     prepared = prepare(name, data, year)
     if root is not None and prepared.status == "loaded":
-        store.keep(root, prepared.sha256, prepared.file_name, data)
+        originals.keep(root, prepared.sha256, prepared.file_name, data)
     return prepared

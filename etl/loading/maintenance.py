@@ -7,7 +7,6 @@ warehouse atomically, so a reader never sees it half done.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -15,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from etl import store, warehouse
-from etl.loader import prepare
+from etl.loading import originals, warehouse
+from etl.workbook.prepare import prepare
 
 BACKUP_DB_NAME = "warehouse.duckdb"
 BACKUP_STORE_NAME = "originals"
@@ -27,13 +26,13 @@ def rebuild(db_path: Path) -> tuple[int, int]:
 
     Returns (files replayed, files that no longer load — e.g. after a village-list change)."""
     db_path = Path(db_path)
-    root = store.store_dir(db_path)
-    entries = store.entries(root)
+    root = originals.store_dir(db_path)
+    entries = originals.entries(root)
     refused = 0
     decisions = _admin_decisions(db_path)
     with warehouse.writing(db_path, fresh=True) as con:
         for entry in entries:
-            prepared = prepare(entry.file_name, store.read(root, entry), entry.year)
+            prepared = prepare(entry.file_name, originals.read(root, entry), entry.year)
             if prepared.status != "loaded":
                 refused += 1
             if prepared.sha256 in warehouse.known_hashes(con):
@@ -46,37 +45,42 @@ def rebuild(db_path: Path) -> tuple[int, int]:
     return len(entries), refused
 
 
-def _admin_decisions(db_path: Path) -> tuple[list[tuple], list[tuple]]:
-    """The old warehouse's audit trail and frozen years, which no workbook holds."""
+def _admin_decisions(db_path: Path) -> tuple[list[dict], list[dict]]:
+    """The old warehouse's audit trail and frozen years, which no workbook holds, read by
+    column name from a copy brought up to the current schema (etl.loading.migrations)."""
     if not db_path.exists():
         return [], []
-    try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error:
-        return [], []
-    try:
-        tables = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
-        audit = con.execute('select "at", actor, action, detail from audit order by "at"').fetchall() if "audit" in tables else []
-        frozen = con.execute("select topic, year, frozen_at, frozen_by from frozen").fetchall() if "frozen" in tables else []
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(dir=db_path.parent) as folder:
+        copy = Path(folder) / "old.duckdb"
+        shutil.copyfile(db_path, copy)
+        try:
+            con = warehouse.connect(copy)
+        except duckdb.Error:
+            return [], []  # unreadable: nothing to carry over but the workbooks themselves
+        try:
+            audit = _rows(con, 'select "at", actor, action, detail, subject from audit order by "at", rowid')
+            frozen = _rows(con, "select topic, year, frozen_at, frozen_by from frozen")
+        finally:
+            con.close()
     return audit, frozen
 
 
-_ROLLED_BACK = re.compile(r"^撤回 (\S+?)（")
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _restore_decisions(con: duckdb.DuckDBPyConnection, decisions: tuple[list[tuple], list[tuple]]) -> None:
+def _restore_decisions(con: duckdb.DuckDBPyConnection, decisions: tuple[list[dict], list[dict]]) -> None:
     """Replay the admins' roll-backs, in order, on the rebuilt submissions; keep the old
     audit trail (instead of the replay's own load entries) and the frozen years."""
     audit, frozen = decisions
     if not audit and not frozen:
         return
-    for _, _, action, detail in audit:
-        match = _ROLLED_BACK.match(detail) if action == "roll_back" else None
-        if not match:
+    for entry in audit:
+        submission_id = entry["subject"] if entry["action"] == "roll_back" else None
+        if not submission_id:
             continue
-        submission_id = match.group(1)
         if con.execute("select status from submission where submission_id = ?", [submission_id]).fetchone() != ("loaded",):
             continue  # replaced since by a later load
         previous = con.execute(
@@ -86,16 +90,15 @@ def _restore_decisions(con: duckdb.DuckDBPyConnection, decisions: tuple[list[tup
         if previous:
             con.execute("update submission set status = 'loaded', superseded_by = null where submission_id = ?", [previous[0]])
     con.execute("delete from audit")
-    for table, rows in (("audit", audit), ("frozen", frozen)):
-        if rows:
-            con.executemany(f"insert into {table} values (?, ?, ?, ?)", rows)
+    warehouse.insert_rows(con, "audit", audit)
+    warehouse.insert_rows(con, "frozen", frozen)
     warehouse.record_audit(con, warehouse.CLI_ACTOR, "rebuild", "用保存的原始工作簿重建数据库；冻结与撤回照旧")
 
 
 def backup(db_path: Path, target: Path) -> Path:
     """One zip holding the warehouse and the kept originals."""
     db_path, target = Path(db_path), Path(target)
-    root = store.store_dir(db_path)
+    root = originals.store_dir(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     draft = target.with_name(f".{target.name}.{os.getpid()}")
     with warehouse.writer_lock(db_path), zipfile.ZipFile(draft, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -128,7 +131,7 @@ def restore(source: Path, db_path: Path) -> None:
         except (zipfile.BadZipFile, duckdb.Error, OSError) as exc:
             raise BadBackup from exc
         with warehouse.writer_lock(db_path):
-            root = store.store_dir(db_path)
+            root = originals.store_dir(db_path)
             if (unpacked / BACKUP_STORE_NAME).is_dir():
                 old = root.with_name(f".{root.name}.old")
                 shutil.rmtree(old, ignore_errors=True)

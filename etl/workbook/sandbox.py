@@ -2,8 +2,8 @@
 
 A malformed .xls can make the Rust reader ask for gigabytes and abort the whole
 process, which no `except` can catch; in the dashboard that would take the server
-down for everyone. So every file is read and checked (`loader.prepare`) in a worker
-(`python -m etl.worker`) whose address space is capped; a worker that dies or
+down for everyone. So every file is read and checked (`etl.workbook.prepare`) in a worker
+(`python -m etl.workbook.worker`) whose address space is capped; a worker that dies or
 overruns its time takes only its own file with it, which is refused as damaged.
 
 Workers are plain subprocesses speaking length-prefixed pickles over their pipes,
@@ -52,7 +52,7 @@ class Worker:
             "RUST_BACKTRACE": "0",
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "etl.worker"],
+            [sys.executable, "-m", "etl.workbook.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a reader that aborts prints a Rust backtrace; the clerk gets a sentence
@@ -136,8 +136,8 @@ def read_source(source: bytes | Path) -> bytes:
 
 
 def _lost(job: Job, lost: WorkerLost):
-    from etl.prepare import PreparedFile
-    from etl.problems import Problem
+    from etl.reference.problems import Problem
+    from etl.workbook.prepare import PreparedFile
 
     name, source, _, _ = job
     data = read_source(source)
@@ -152,7 +152,7 @@ def _lost(job: Job, lost: WorkerLost):
 
 
 def prepare_all(jobs: Iterable[Job], workers: int = 1) -> Iterator:
-    """`loader.prepare_and_keep` for each job, in worker processes, yielded in order."""
+    """`prepare.prepare_and_keep` for each job, in worker processes, yielded in order."""
     pool = _take(workers)
     jobs = iter(jobs)
     running: dict[int, tuple[int, Job]] = {}  # worker index → (job number, job)

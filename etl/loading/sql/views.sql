@@ -1,5 +1,5 @@
--- The public warehouse contract (DOMAIN.md): pages, downloads and outside checks read
--- these views, so their names and columns stay as they are.
+-- The public warehouse contract (README.md, "数据仓库（DuckDB）的公共视图"): pages, downloads and
+-- outside checks read these views, so their names and columns stay as they are.
 
 create or replace view villages as
 select town_code, town_name, village_code, village_name, village_type, police_station

@@ -12,7 +12,14 @@ from functools import cache
 from pathlib import Path
 
 from etl import settings
-from etl.values import header_key, normalize_text
+from etl.reference.spellings import header_key, normalize_text
+
+# Labels remembered per catalog: a folder of files repeats the same headers; the memo is
+# dropped when it grows past this (a hostile file could make it grow without bound).
+MEMO_LIMIT = 100_000
+# A known label is looked for inside a longer header only if it is at least this long:
+# one character (如 “在”) would match almost anything.
+MIN_CONTAINED_LABEL = 2
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,19 @@ class Catalog:
     event_fields: tuple[EventField, ...]
     village_column: tuple[str, ...]
     total_labels: tuple[str, ...]
+    total_suffixes: tuple[str, ...]
     note_prefixes: tuple[str, ...]
     ignored_columns: tuple[str, ...]
     _keys: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def is_total_label(self, text: str) -> bool:
+        """A normalised row label that makes the row a total (合计, 全镇合计, 十里亭派出所小计)."""
+        keys = self._cached("totals", lambda: {normalize_text(label) for label in self.total_labels})
+        return text in keys or text.endswith(self.total_suffix_keys)
+
+    @property
+    def total_suffix_keys(self) -> tuple[str, ...]:
+        return self._cached("total_suffixes", lambda: tuple(normalize_text(s) for s in self.total_suffixes))
 
     @property
     def note_keys(self) -> tuple[str, ...]:
@@ -124,7 +141,7 @@ class Catalog:
         memo = self._cached("memo", dict)
         found = memo.get((topic, text))
         if found is None:
-            if len(memo) > 100_000:
+            if len(memo) > MEMO_LIMIT:
                 memo.clear()
             found = memo[(topic, text)] = self._match_indicator(topic, text)
         return found
@@ -138,7 +155,7 @@ class Catalog:
             return keys[key], is_part
         if self.is_ignored(topic, key):
             return (), is_part
-        best = max((known for known in keys if len(known) >= 2 and known in key), key=len, default=None)
+        best = max((known for known in keys if len(known) >= MIN_CONTAINED_LABEL and known in key), key=len, default=None)
         return (keys[best] if best else ()), is_part
 
     def _cached(self, name: str, build):
@@ -161,7 +178,7 @@ class Catalog:
             return None
         memo = self._cached("event_memo", dict)
         if text not in memo:
-            if len(memo) > 100_000:
+            if len(memo) > MEMO_LIMIT:
                 memo.clear()
             memo[text] = self._match_event_field(text)
         return memo[text]
@@ -177,7 +194,7 @@ class Catalog:
         )
         if key in exact:
             return exact[key]
-        best = max((known for known in exact if len(known) >= 2 and known in key), key=len, default=None)
+        best = max((known for known in exact if len(known) >= MIN_CONTAINED_LABEL and known in key), key=len, default=None)
         return exact[best] if best else None
 
 
@@ -244,6 +261,7 @@ def read_catalog(path: Path) -> Catalog:
         event_fields=event_fields,
         village_column=_tuple(raw, "village_column"),
         total_labels=_tuple(raw, "total_labels"),
+        total_suffixes=_tuple(raw, "total_suffixes"),
         note_prefixes=_tuple(raw, "note_prefixes"),
         ignored_columns=_tuple(raw, "ignored_columns"),
     )

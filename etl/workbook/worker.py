@@ -1,6 +1,6 @@
-"""A reader worker (python -m etl.worker): jobs in on stdin, prepared files out on stdout.
+"""A reader worker (python -m etl.workbook.worker): jobs in on stdin, prepared files out on stdout.
 
-Started by etl.sandbox with its address space capped, so a workbook that makes the
+Started by etl.workbook.sandbox with its address space capped, so a workbook that makes the
 reader allocate without bound ends this process, not the dashboard or the loader.
 """
 
@@ -13,9 +13,9 @@ import sys
 def main() -> None:
     limit = int(os.environ.get("FAZHI_READER_MEMORY_MB", 2048)) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from etl.prepare import READ_FAILED_MESSAGE, PreparedFile, prepare_and_keep
-    from etl.problems import Problem
-    from etl.sandbox import read_source
+    from etl.reference.problems import Problem
+    from etl.workbook.prepare import READ_FAILED_MESSAGE, PreparedFile, prepare_and_keep
+    from etl.workbook.sandbox import read_source
 
     jobs, results = sys.stdin.buffer, sys.stdout.buffer
     while True:

@@ -6,8 +6,8 @@ A blank part counts as nothing (the clerk reported none), a blank total skips th
 
 from __future__ import annotations
 
-from etl.catalog import Catalog
-from etl.sheets import SheetData
+from etl.reference.catalog import Catalog
+from etl.workbook.sheets import SheetData
 
 
 def check_rules(sheet: SheetData, catalog: Catalog) -> None:

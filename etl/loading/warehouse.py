@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,26 +25,26 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from etl import settings
-from etl.catalog import Catalog, load_catalog
-from etl.places import Places, load_places
+from etl.loading import migrations
+from etl.reference.catalog import Catalog, load_catalog
+from etl.reference.places import Places, load_places
 
 if TYPE_CHECKING:
-    from etl.prepare import PreparedFile
+    from etl.workbook.prepare import PreparedFile
 
 SQL_DIR = Path(__file__).parent / "sql"
-SCHEMA_SQL = (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
 VIEWS_SQL = (SQL_DIR / "views.sql").read_text(encoding="utf-8")
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writable connection creates the schema and refreshes the
-    village list and the catalog from the data files."""
+    """Open the warehouse; a writable connection creates or upgrades the schema
+    (etl.loading.migrations) and refreshes the village list and the catalog from the data files."""
     path = Path(path)
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    con.execute(SCHEMA_SQL)
+    migrations.upgrade(con)
     catalog, places = load_catalog(), load_places()
     fingerprint = reference_fingerprint()
     stored = con.execute("select value from info where key = 'reference'").fetchone()
@@ -99,6 +100,23 @@ def sync_reference_data(con: duckdb.DuckDBPyConnection, catalog: Catalog, places
     con.execute("commit")
 
 
+CRASH_POINTS = ("copied", "written", "recorded", "synced", "swapped")
+_passed: dict[str, int] = {}
+
+
+def crash_point(stage: str) -> None:
+    """For the crash tests only: with FAZHI_TEST_CRASH_AT=<stage>:<n>, the n-th pass of a
+    writer through `stage` (one of CRASH_POINTS) kills this process with SIGKILL, so a
+    test can crash a load at every stage of a commit, on any machine, at any speed."""
+    wanted = os.environ.get("FAZHI_TEST_CRASH_AT")
+    if not wanted:
+        return
+    _passed[stage] = _passed.get(stage, 0) + 1
+    name, _, count = wanted.partition(":")
+    if name == stage and str(_passed[stage]) == count:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("FAZHI_LOCK_TIMEOUT", 120))
 
 
@@ -148,13 +166,17 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
         if path.exists() and not fresh:
             shutil.copyfile(path, draft)
         con = connect(draft)
+        crash_point("copied")
         try:
             yield con
+            crash_point("written")
             con.execute("checkpoint")
             con.close()
             with open(draft, "rb") as handle:
                 os.fsync(handle.fileno())
+            crash_point("synced")
             os.replace(draft, path)
+            crash_point("swapped")
             directory = os.open(path.parent, os.O_RDONLY)
             try:
                 os.fsync(directory)
@@ -182,20 +204,34 @@ def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("select distinct sha256 from submission").fetchall()}
 
 
+def submissions_by_hash(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, list[str]]:
+    """The submissions each of these files (by content) became when it was first loaded."""
+    if not hashes:
+        return {}
+    rows = con.execute(
+        "select sha256, list(submission_id order by submission_id) from submission where sha256 in (select unnest($1)) group by sha256",
+        [hashes],
+    ).fetchall()
+    return dict(rows)
+
+
 def set_info(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("insert or replace into info values (?, ?)", [key, value])
 
 
-def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Insert many rows in one statement, column lists unnested by DuckDB.
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert many rows (dicts of column → value) in one statement, column lists unnested
+    by DuckDB and named, so the table's column order does not matter.
 
     Several times faster than executemany, and it needs neither pandas nor pyarrow
     (pyarrow imports pandas, which alone costs a command-line load 0.2 s)."""
     if not rows:
         return
-    columns = [list(column) for column in zip(*rows)]
-    selects = ", ".join(f"unnest(${n + 1})" for n in range(len(columns)))
-    con.execute(f"insert into {table} select {selects}", columns)
+    names = list(rows[0])
+    columns = [[row[name] for row in rows] for name in names]
+    selects = ", ".join(f"unnest(${n + 1})" for n in range(len(names)))
+    quoted = ", ".join(f'"{name}"' for name in names)
+    con.execute(f"insert into {table} ({quoted}) select {selects}", columns)
 
 
 def _insert_facts(con: duckdb.DuckDBPyConnection, lines: str) -> None:
@@ -207,7 +243,8 @@ def _insert_facts(con: duckdb.DuckDBPyConnection, lines: str) -> None:
         handle.write(lines)
     try:
         con.execute(
-            "insert into fact select * from read_csv(?, header = false, delim = ',', quote = '', escape = '', nullstr = '', "
+            "insert into fact (submission_id, village_code, indicator_code, value, qualifier, cell) "
+            "select * from read_csv(?, header = false, delim = ',', quote = '', escape = '', nullstr = '', "
             "columns = {'submission_id': 'VARCHAR', 'village_code': 'VARCHAR', 'indicator_code': 'VARCHAR', "
             "'value': 'BIGINT', 'qualifier': 'VARCHAR', 'cell': 'VARCHAR'})",
             [handle.name],
@@ -222,46 +259,47 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
     inside the writing session, so a freeze cannot race a load."""
     now = now or dt.datetime.now().replace(microsecond=0)
     refuse_frozen(con, files)
-    attempts, submissions, facts, events = [], [], [], []
-    latest: dict[tuple[str, int], int] = {}
+    attempts: list[dict] = []
+    submissions: list[dict] = []
+    facts: list[str] = []
+    events: list[tuple] = []
+    latest: dict[tuple[str, int], dict] = {}  # (topic, year) → the batch's newest submission of it
     for prepared in files:
         attempts.append(
-            (
-                prepared.attempt_id,
-                now,
-                prepared.file_name,
-                prepared.sha256,
-                prepared.status,
-                len(prepared.problems),
-                json.dumps([p.to_dict() for p in prepared.problems], ensure_ascii=False),
-                json.dumps(prepared.notices, ensure_ascii=False),
-            )
+            {
+                "attempt_id": prepared.attempt_id,
+                "attempted_at": now,
+                "file_name": prepared.file_name,
+                "sha256": prepared.sha256,
+                "status": prepared.status,
+                "error_count": len(prepared.problems),
+                "errors": json.dumps([p.to_dict() for p in prepared.problems], ensure_ascii=False),
+                "notices": json.dumps(prepared.notices, ensure_ascii=False),
+            }
         )
         if prepared.status != "loaded":
             continue
         for part in prepared.parts:
-            key = (part.topic, part.year)
-            if key in latest:  # a later file of the same batch replaces an earlier one
-                earlier = latest[key]
-                submissions[earlier] = submissions[earlier][:10] + ("superseded", submissions[earlier][11], part.submission_id)
-            latest[key] = len(submissions)
-            submissions.append(
-                (
-                    part.submission_id,
-                    prepared.attempt_id,
-                    prepared.file_name,
-                    part.sheet_name,
-                    prepared.sha256,
-                    part.department,
-                    part.topic,
-                    part.year,
-                    part.town_code,
-                    now,
-                    "loaded",
-                    part.row_count,
-                    None,
-                )
-            )
+            submission = {
+                "submission_id": part.submission_id,
+                "attempt_id": prepared.attempt_id,
+                "file_name": prepared.file_name,
+                "sheet_name": part.sheet_name,
+                "sha256": prepared.sha256,
+                "department": part.department,
+                "topic": part.topic,
+                "year": part.year,
+                "town_code": part.town_code,
+                "loaded_at": now,
+                "status": "loaded",
+                "row_count": part.row_count,
+                "superseded_by": None,
+            }
+            earlier = latest.get((part.topic, part.year))
+            if earlier is not None:  # a later file of the same batch replaces an earlier one
+                earlier["status"], earlier["superseded_by"] = "superseded", part.submission_id
+            latest[(part.topic, part.year)] = submission
+            submissions.append(submission)
             facts.append(part.facts_csv)
             events.extend(part.event_rows)
     con.execute("begin")
@@ -269,24 +307,45 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
         audits = [_load_audit(prepared, now) for prepared in files]
         if latest:
             # One statement supersedes every earlier submission these files replace.
-            keys = [(topic, year, submissions[index][0]) for (topic, year), index in latest.items()]
-            topics, years, new_ids = (list(column) for column in zip(*keys))
-            audits += _supersede_audit(con, files, submissions, keys, now)
+            topics, years, new_ids = ([key[0] for key in latest], [key[1] for key in latest], [s["submission_id"] for s in latest.values()])
+            audits += _supersede_audit(con, files, submissions, latest, now)
             con.execute(
                 "update submission set status = 'superseded', superseded_by = replacing.new_id "
                 "from (select unnest($1) as topic, unnest($2) as year, unnest($3) as new_id) as replacing "
                 "where submission.topic = replacing.topic and submission.year = replacing.year and submission.status = 'loaded'",
                 [topics, years, new_ids],
             )
-        _insert_columns(con, "load_attempt", attempts)
-        _insert_columns(con, "submission", submissions)
+        insert_rows(con, "load_attempt", attempts)
+        insert_rows(con, "submission", submissions)
         _insert_facts(con, "".join(facts))
-        _insert_columns(con, "event", events)
-        _insert_columns(con, "audit", audits)
+        insert_rows(con, "event", [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in events])
+        insert_rows(con, "audit", audits)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+# The columns of an event row as the readers make it (etl.workbook.prepare).
+EVENT_COLUMNS = (
+    "event_id",
+    "submission_id",
+    "event_date",
+    "year",
+    "village_code",
+    "location",
+    "theme",
+    "partners",
+    "materials",
+    "materials_qualifier",
+    "banners",
+    "banners_qualifier",
+    "consultations",
+    "consultations_qualifier",
+    "participants",
+    "participants_qualifier",
+    "source_ref",
+)
 
 
 # ---------------------------------------------------------------- audit trail, freeze, roll back
@@ -298,42 +357,47 @@ def _actor(prepared: PreparedFile) -> str:
     return getattr(prepared, "actor", "") or CLI_ACTOR
 
 
-def _load_audit(prepared: PreparedFile, now: dt.datetime) -> tuple:
+def audit_entry(at: dt.datetime, actor: str, action: str, detail: str, subject: str | None = None) -> dict:
+    """One row of the audit trail: `subject` names the submission it is about, if any."""
+    return {"at": at, "actor": actor, "action": action, "detail": detail, "subject": subject}
+
+
+def _load_audit(prepared: PreparedFile, now: dt.datetime) -> dict:
     """One audit entry per load attempt: file name, outcome, ids, counts and codes only."""
     if prepared.status == "loaded":
         ids = "、".join(p.submission_id for p in prepared.parts)
         rows = sum(p.row_count for p in prepared.parts)
-        return (now, _actor(prepared), "load", f"{prepared.file_name}：导入 {ids}，{rows} 个数值")
+        return audit_entry(now, _actor(prepared), "load", f"{prepared.file_name}：导入 {ids}，{rows} 个数值")
     if prepared.status == "duplicate":
-        return (now, _actor(prepared), "duplicate", f"{prepared.file_name}：与已导入的文件完全相同，未计入")
+        return audit_entry(now, _actor(prepared), "duplicate", f"{prepared.file_name}：与已导入的文件完全相同，未计入")
     codes = "、".join(dict.fromkeys(p.code for p in prepared.problems)) or "未知"
-    return (now, _actor(prepared), "reject", f"{prepared.file_name}：拒收，{len(prepared.problems)} 个问题（{codes}）")
+    return audit_entry(now, _actor(prepared), "reject", f"{prepared.file_name}：拒收，{len(prepared.problems)} 个问题（{codes}）")
 
 
-def _supersede_audit(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], submissions: list[tuple], keys, now) -> list[tuple]:
+def _supersede_audit(
+    con: duckdb.DuckDBPyConnection, files: list[PreparedFile], submissions: list[dict], latest: dict[tuple[str, int], dict], now
+) -> list[dict]:
     """Entries for the submissions this batch replaces: earlier ones in the warehouse, and
     earlier files of the same batch."""
     actor_of = {p.attempt_id: _actor(p) for p in files}
-    new_by_key = {(topic, year): new_id for topic, year, new_id in keys}
-    attempt_of = {row[0]: row[1] for row in submissions}
-    topics, years, _ = (list(column) for column in zip(*keys))
+    attempt_of = {s["submission_id"]: s["attempt_id"] for s in submissions}
     old = con.execute(
         "select submission_id, file_name, topic, year from submission "
         "where status = 'loaded' and (topic, year) in (select unnest($1), unnest($2))",
-        [topics, years],
+        [[key[0] for key in latest], [key[1] for key in latest]],
     ).fetchall()
-    within = [(row[0], row[2], row[6], row[7], row[12]) for row in submissions if row[10] == "superseded"]
-    entries = []
-    for old_id, file_name, topic, year in old:
-        new_id = new_by_key[(topic, year)]
-        entries.append((now, actor_of[attempt_of[new_id]], "supersede", f"{old_id}（{file_name}）被 {new_id} 替代"))
-    for old_id, file_name, _topic, _year, new_id in within:
-        entries.append((now, actor_of[attempt_of[new_id]], "supersede", f"{old_id}（{file_name}）被 {new_id} 替代"))
-    return entries
+    replaced = [(old_id, file_name, latest[(topic, year)]["submission_id"]) for old_id, file_name, topic, year in old]
+    replaced += [(s["submission_id"], s["file_name"], s["superseded_by"]) for s in submissions if s["status"] == "superseded"]
+    return [
+        audit_entry(now, actor_of[attempt_of[new_id]], "supersede", f"{old_id}（{file_name}）被 {new_id} 替代", subject=old_id)
+        for old_id, file_name, new_id in replaced
+    ]
 
 
-def record_audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str, now: dt.datetime | None = None) -> None:
-    con.execute("insert into audit values (?, ?, ?, ?)", [now or dt.datetime.now(), actor, action, detail])
+def record_audit(
+    con: duckdb.DuckDBPyConnection, actor: str, action: str, detail: str, now: dt.datetime | None = None, subject: str | None = None
+) -> None:
+    insert_rows(con, "audit", [audit_entry(now or dt.datetime.now(), actor, action, detail, subject)])
 
 
 def audit(path: str | Path, actor: str, action: str, detail: str) -> None:
@@ -352,7 +416,7 @@ def refuse_frozen(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> 
     frozen = frozen_keys(con)
     if not frozen:
         return
-    from etl.problems import Problem
+    from etl.reference.problems import Problem
 
     names = dict(con.execute("select topic, topic_name from catalog_topic").fetchall())
     for prepared in files:
@@ -427,6 +491,7 @@ def roll_back(path: str | Path, submission_id: str, actor: str) -> str | None:
             actor,
             "roll_back",
             f"撤回 {submission_id}（{file_name}），" + (f"恢复 {restored} 为当前版本" if restored else "该报表该年度不再有当前版本"),
+            subject=submission_id,
         )
         con.execute("commit")
     return restored

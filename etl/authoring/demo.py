@@ -17,11 +17,12 @@ import os
 import shutil
 from pathlib import Path
 
-from etl import settings, store, warehouse
-from etl.catalog import load_catalog
-from etl.loader import collect_paths, load_blobs, read_blobs
-from etl.places import load_places
-from etl.workbooks import SheetSpec, write_workbook
+from etl import settings
+from etl.authoring.writer import SheetSpec, write_workbook
+from etl.loading import originals, warehouse
+from etl.loading.loader import collect_paths, load_blobs, read_blobs
+from etl.reference.catalog import load_catalog
+from etl.reference.places import load_places
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 TOWN = "十里亭镇"
@@ -350,7 +351,7 @@ def build_demo(path: Path, samples: Path = settings.SAMPLES_DIR) -> None:
     building = path.with_name(f".{path.name}.building-{os.getpid()}")
     for leftover in (building, Path(f"{building}.wal"), Path(f"{building}.lock")):
         leftover.unlink(missing_ok=True)
-    shutil.rmtree(store.store_dir(building), ignore_errors=True)
+    shutil.rmtree(originals.store_dir(building), ignore_errors=True)
     files, _ = collect_paths([samples])
     reports = load_blobs(building, read_blobs(files))
     refused = [r for r in reports if r.status != "loaded"]
@@ -360,11 +361,11 @@ def build_demo(path: Path, samples: Path = settings.SAMPLES_DIR) -> None:
     with warehouse.writing(building) as con:
         warehouse.set_info(con, "dataset", "demo")
         warehouse.set_info(con, "built_at", dt.datetime.now().replace(microsecond=0).isoformat(sep=" "))
-    (store.store_dir(building) / "dataset").write_text("demo\n", encoding="utf-8")
-    target_store = store.store_dir(path)
+    (originals.store_dir(building) / "dataset").write_text("demo\n", encoding="utf-8")
+    target_store = originals.store_dir(path)
     with warehouse.writer_lock(path):
         shutil.rmtree(target_store, ignore_errors=True)
-        os.replace(store.store_dir(building), target_store)
+        os.replace(originals.store_dir(building), target_store)
         os.replace(building, path)
     Path(f"{building}.lock").unlink(missing_ok=True)
 

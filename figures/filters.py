@@ -1,0 +1,80 @@
+"""The filters a person chose (years, compare year, villages, meeting mode), as plain values,
+and the names a selection of villages goes by on a page and in a file name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from figures.charts import ChartStyle
+
+ALL_VILLAGES_LABEL = "全镇"
+ALL_VILLAGES_FILE_LABEL = "全部村"
+WHOLE_TOWN_PICK = "全镇（全部村、社区）"
+# How many villages a label names one by one before it only counts them.
+NAMED_VILLAGES_MAX = 3
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the person chose in the sidebar."""
+
+    year_from: int
+    year_to: int
+    compare_year: int
+    villages: tuple[str, ...]
+    villages_label: str
+    file_label: str
+    meeting: bool
+    town: str
+    small_count_k: int = 0
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """The years shown."""
+        return self.year_from, self.year_to
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """The years a page must read: the range shown plus the comparison year."""
+        return min(self.year_from, self.compare_year), max(self.year_to, self.compare_year)
+
+    @property
+    def years_label(self) -> str:
+        if self.year_from == self.year_to:
+            return f"{self.year_to}年"
+        return f"{self.year_from}–{self.year_to}年"
+
+    @property
+    def style(self) -> ChartStyle:
+        return ChartStyle(meeting=self.meeting)
+
+    def summary(self) -> str:
+        return f"{self.years_label} · 对比 {self.compare_year} 年 · 范围：{self.villages_label}"
+
+
+def quick_picks(villages: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Named village selections: the whole town, by type, by police station."""
+    picks: dict[str, tuple[str, ...]] = {WHOLE_TOWN_PICK: ()}
+    for village_type, label in (("社区", "全部社区"), ("村", "全部行政村")):
+        codes = tuple(villages.loc[villages["village_type"] == village_type, "village_code"])
+        if codes:
+            picks[label] = codes
+    for station in sorted(villages["police_station"].dropna().unique()):
+        picks[f"{station}辖区"] = tuple(villages.loc[villages["police_station"] == station, "village_code"])
+    return picks
+
+
+def villages_labels(codes: tuple[str, ...], villages: pd.DataFrame) -> tuple[str, str]:
+    """How a selection reads on a page and in a file name."""
+    if not codes or set(codes) == set(villages["village_code"]):
+        return ALL_VILLAGES_LABEL, ALL_VILLAGES_FILE_LABEL
+    for label, pick in quick_picks(villages).items():
+        if pick and set(pick) == set(codes):
+            return label, label
+    names = dict(zip(villages["village_code"], villages["village_name"], strict=True))
+    if len(codes) <= NAMED_VILLAGES_MAX:
+        joined = "、".join(names[c] for c in codes)
+        return joined, joined
+    return f"{len(codes)}个村（社区）", f"{len(codes)}个村社区"

@@ -1,0 +1,135 @@
+"""Tables shaped for the screen and for downloads: columns in Chinese, indicators in
+catalog order, the submissions ledger as a topic × year grid."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from figures import queries
+from figures.filters import Filters
+
+QUALIFIER_NAMES = {"exact": "", "at_least": "至少", "approx": "约", queries.SUPPRESSED: "已隐去"}
+
+YEARLY_COLUMNS = {
+    "year": "年份",
+    "indicator_name": "指标",
+    "unit": "单位",
+    "value": "数值",
+    "qualifier": "限定",
+    "display": "显示值",
+}
+VILLAGE_COLUMNS = {
+    "year": "年份",
+    "village_name": "村（社区）",
+    "village_type": "类型",
+    "police_station": "派出所",
+    "indicator_name": "指标",
+    "unit": "单位",
+    "value": "数值",
+    "qualifier": "限定",
+    "display": "显示值",
+    "source_ref": "来源单元格",
+}
+# Sorts after every catalog indicator (a derived figure such as 高危 has no catalog place).
+_AFTER_CATALOG = 999
+
+
+def tidy_for_export(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Chosen columns renamed to Chinese; a qualifier column reads 至少 / 约."""
+    out = frame[list(columns)].rename(columns=columns)
+    for col in out.columns:
+        if col.endswith("限定"):
+            out[col] = out[col].map(lambda q: QUALIFIER_NAMES.get(q, q))
+    return out
+
+
+def in_range(frame: pd.DataFrame, filters: Filters, codes: list[str] | None = None) -> pd.DataFrame:
+    """Rows of the years shown (the compare year may lie outside), optionally of some indicators."""
+    chosen = frame[frame["year"].between(filters.year_from, filters.year_to)]
+    if codes is not None:
+        chosen = chosen[chosen["indicator_code"].isin(codes)]
+    return chosen
+
+
+def names_of(frame: pd.DataFrame, codes: list[str]) -> list[str]:
+    """Indicator names in the order of `codes` (the order a chart's legend should follow)."""
+    names = dict(zip(frame["indicator_code"], frame["indicator_name"], strict=True))
+    return [names[code] for code in codes if code in names]
+
+
+def of_year(frame: pd.DataFrame, year: int, codes: list[str]) -> pd.DataFrame:
+    return frame[(frame["year"] == year) & frame["indicator_code"].isin(codes)]
+
+
+def concat(*frames: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([frame for frame in frames if not frame.empty], ignore_index=True)
+
+
+def wide_detail(values: pd.DataFrame, index: list[str], index_names: dict[str, str]) -> pd.DataFrame:
+    """Detail table for the screen: one row per year (and village), one column per
+    indicator in catalog order, each cell the qualified value (1000+, 约30)."""
+    order = queries.indicator_order()
+    names = values.drop_duplicates("indicator_code").set_index("indicator_code")["indicator_name"]
+    codes = sorted(names.index, key=lambda c: order.get(c, _AFTER_CATALOG))
+    table = values.pivot_table(index=index, columns="indicator_code", values="display", aggfunc="first")
+    table = table.reindex(columns=codes).rename(columns=names.to_dict()).fillna("—").reset_index()
+    # Newest year first, villages in the official (code) order.
+    rank = dict(zip(values.get("village_name", []), values.get("village_code", []), strict=True))
+    keys = [col for col in ("year", "village_name") if col in table.columns]
+    table = table.sort_values(keys, ascending=[col != "year" for col in keys], key=lambda s: s.map(rank) if s.name == "village_name" else s)
+    table = table.rename(columns=index_names)
+    if "年份" in table.columns:
+        table["年份"] = table["年份"].astype(str)
+    return table
+
+
+def indicators_by_year(values: pd.DataFrame) -> pd.DataFrame:
+    """A town-level form as the template reads: one row per indicator, one column per year."""
+    order = queries.indicator_order()
+    table = values.pivot_table(index="indicator_code", columns="year", values="display", aggfunc="first")
+    table = table.reindex(sorted(table.index, key=lambda c: order.get(c, _AFTER_CATALOG)))
+    parents = queries.indicator_parent()
+    names = {
+        code: ("其中：" if code in parents else "") + name
+        for code, name in zip(values["indicator_code"], values["indicator_name"], strict=True)
+    }
+    units = dict(zip(values["indicator_code"], values["unit"], strict=True))
+    table.columns = [f"{year}年" for year in table.columns]
+    table.insert(0, "单位", [units[c] or "" for c in table.index])
+    table.insert(0, "指标", [names[c] for c in table.index])
+    return table.fillna("—").reset_index(drop=True)
+
+
+_MISSING_NOW = "background-color: #E69F00; color: #000000; font-weight: 700"
+_MISSING_BEFORE = "background-color: #EEEEEE; color: #555555"
+
+
+def ledger_matrix(ledger: pd.DataFrame, reporting_year: int):
+    """Topic × year grid of ✔ (with the load date) or ✖; missing for the reporting year in orange."""
+    cells = ledger.assign(
+        label=[f"{row.topic_name}（{row.department}）" for row in ledger.itertuples()],
+        mark=[f"✔ {pd.Timestamp(row.loaded_at):%Y-%m-%d}" if pd.notna(row.submission_id) else "✖ 未上报" for row in ledger.itertuples()],
+    )
+    table = cells.pivot(index="label", columns="year", values="mark")
+    table.columns = [f"{year}年" for year in table.columns]
+    table.index.name = "报表（报送部门）"
+    table = table.reset_index()
+    now = f"{reporting_year}年"
+
+    def colour(column: pd.Series) -> list[str]:
+        if column.name == table.columns[0]:
+            return [""] * len(column)
+        missing_style = _MISSING_NOW if column.name == now else _MISSING_BEFORE
+        return [missing_style if str(v).startswith("✖") else "" for v in column]
+
+    return table.style.apply(colour)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def plain(text: object) -> str:
+    """Text from a workbook or the ETL, escaped so Markdown shows it as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

@@ -1,0 +1,109 @@
+"""The warehouse connection of this server process and cached reads of figures.queries;
+loads from the upload page go through the same ETL as the command line."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from etl import settings
+from etl.loading import warehouse
+from figures import queries
+
+LOGGER = logging.getLogger("fazhi.dashboard")
+
+
+def db_path() -> str:
+    return str(settings.db_path())
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _warehouse(path: str, version: tuple[int, int] | None) -> duckdb.DuckDBPyConnection:
+    """The process's connection to one version of the warehouse file; every query takes
+    its own cursor from it.
+
+    A load writes a copy and swaps it in (etl.loading.warehouse.writing), so a new file
+    version means a new connection, while queries already running finish on the old file.
+    The file is ATTACHed read-only to a private in-memory database: duckdb.connect(path)
+    would hand back the process's cached instance of the replaced file instead.
+    """
+    con = duckdb.connect()
+    con.execute("attach ? as warehouse (read_only)", [path])
+    return con
+
+
+def _cursor(path: str, version: tuple[int, int] | None) -> duckdb.DuckDBPyConnection:
+    cur = _warehouse(path, version).cursor()
+    cur.execute("use warehouse")
+    return cur
+
+
+def open_warehouse() -> None:
+    """Make sure a warehouse exists (the demo one on a first start) and can be read.
+
+    If it cannot be opened, the page says so in Chinese and stops; the traceback goes to
+    the server log.
+    """
+    path = db_path()
+    try:
+        if not Path(path).exists():
+            # A newcomer's first start has no database: build the demo one. Imported
+            # here: the demo pulls in the workbook readers, which most starts never need.
+            from etl.authoring import demo
+
+            with st.spinner("首次启动：正在用示例工作簿生成演示数据，请稍候……"):
+                demo.ensure_demo(Path(path))
+        _warehouse(path, warehouse.version(path))
+    except (duckdb.Error, OSError):
+        LOGGER.exception("cannot open the warehouse at %s", path)
+        st.error("暂时无法打开数据仓库。请稍后刷新页面；如仍不行，请联系系统管理员。")
+        st.stop()
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _read(path: str, version: tuple[int, int] | None, name: str, arguments: tuple[tuple[str, object], ...]):
+    with _cursor(path, version) as cur:
+        return getattr(queries, name)(cur, **dict(arguments))
+
+
+def read(name: str, **arguments):
+    """A cached call of `figures.queries.<name>(cursor, **arguments)`; arguments are plain values.
+
+    The cache key holds the warehouse file's version, so a load from the command line
+    shows on the next rerun too, without a restart. Reads of village-level counts get the
+    page's small-count k (figures.protection), so no page can forget it.
+    """
+    if name in queries.PROTECTED_QUERIES:
+        # Imported here: ui.filters reads through this module to draw its widgets.
+        from ui.filters import current_filters
+
+        arguments["k"] = current_filters().small_count_k
+    path = db_path()
+    return _read(path, warehouse.version(path), name, tuple(sorted(arguments.items())))
+
+
+def load_workbooks(blobs: list[tuple[str, bytes]], actor: str, departments: frozenset[str] | None) -> list[dict]:
+    """Load uploaded workbooks through the ETL, the same code as `python -m etl load`:
+    written to a copy of the warehouse, swapped in, originals kept. Raises
+    etl.loading.warehouse.WarehouseBusy when another load holds the warehouse too long."""
+    # Imported on first use: the workbook readers are heavy and most sessions never upload.
+    from etl.loading.loader import load_blobs
+
+    reports = [report.to_dict() for report in load_blobs(Path(db_path()), blobs, actor=actor, departments=departments)]
+    # Results of the old file are never asked for again: free them.
+    st.cache_data.clear()
+    return reports
+
+
+def template_bytes(department: str) -> bytes:
+    """The blank template of one department, as the ETL writes it."""
+    from etl.authoring.templates import write_template
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        write_template(department, path)
+        return path.read_bytes()
