@@ -48,5 +48,4 @@ navigation = st.navigation(
 login.user_box()
 chosen = filters.sidebar_filters()
 frame.apply_style(chosen.meeting)
-frame.status_line()
 navigation.run()

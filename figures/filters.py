@@ -29,6 +29,19 @@ class Filters:
     meeting: bool
     town: str
     small_count_k: int = 0
+    # Years not every department has reported (year → 已报 n/m 个部门), and the sheet
+    # kinds reported with numbers in each year (figures.periods).
+    partial: tuple[tuple[int, str], ...] = ()
+    reported: tuple[tuple[int, frozenset[str]], ...] = ()
+
+    def partial_note(self, year: int) -> str:
+        """已报 1/4 个部门 when `year` is partial; empty when complete."""
+        return dict(self.partial).get(year, "")
+
+    def topic_reported(self, topic: str, year: int) -> bool:
+        """Whether this sheet kind holds numbers for `year` (True when coverage is unknown)."""
+        known = dict(self.reported)
+        return year not in known or topic in known[year]
 
     @property
     def years(self) -> tuple[int, int]:

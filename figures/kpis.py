@@ -1,5 +1,7 @@
-"""KPI cards: the figure of the last year shown, its change on the compare year, and
-whether that change is good or bad news (the catalog's `better`)."""
+"""KPI cards: the figure of the last year shown (named on the card), its change on the
+compare year in number and percent, and whether that change is good or bad news (the
+catalog's `better`). A year not every department has reported is never compared with a
+full one without saying so."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from etl.reference.catalog import load_catalog
 from figures import queries
 from figures.filters import Filters
 
 # Okabe–Ito blue for good news, vermillion-orange for bad: both readable with
-# red-green colour blindness, unlike Streamlit's default green/red.
+# red-green colour blindness, unlike Streamlit's default green/red. Their text colours are
+# set dark enough in .streamlit/config.toml for WCAG AA on white and on the projector.
 GOOD, BAD, NEUTRAL = "blue", "orange", "gray"
 
 
@@ -27,6 +31,24 @@ class Kpi:
     unit: str = ""
     display: str | None = None  # the marker of a hidden value (<3, *)
     hidden_before: bool = False
+    year: int | None = None
+    compare_year: int | None = None
+    partial_note: str = ""  # 已报 1/4 个部门: the card's year is not complete
+    not_reported: bool = False  # the card's sheet kind has no numbers for its year
+
+
+def topic_of(code: str) -> str | None:
+    """The sheet kind an indicator comes from (outreach measures and derived figures included)."""
+    catalog = load_catalog()
+    if code in catalog.indicators:
+        return catalog.indicators[code].topic
+    if code == "events" or code in queries.OUTREACH_MEASURES:
+        return "outreach"
+    return DERIVED_TOPICS.get(code)
+
+
+# Figures computed from others, never submitted: the topic of what they are made of.
+DERIVED_TOPICS = {"mh_high_risk": "mental_health", "mh_general_risk": "mental_health", "staff_actual_total": "staffing"}
 
 
 def kpis_from_totals(
@@ -47,6 +69,7 @@ def kpis_from_totals(
         before = rows.loc[filters.compare_year] if filters.compare_year in rows.index else None
         hidden_now = now is not None and now["qualifier"] == queries.SUPPRESSED
         hidden_before = before is not None and before["qualifier"] == queries.SUPPRESSED
+        topic = topic_of(code)
         cards.append(
             Kpi(
                 label=(labels or {}).get(code, rows["indicator_name"].iloc[0]),
@@ -59,22 +82,38 @@ def kpis_from_totals(
                 unit=rows["unit"].iloc[0] or "",
                 display=str(now["display"]) if hidden_now else None,
                 hidden_before=hidden_before,
+                year=filters.year_to,
+                compare_year=filters.compare_year,
+                partial_note=filters.partial_note(filters.year_to),
+                not_reported=topic is not None and not filters.topic_reported(topic, filters.year_to),
             )
         )
     return cards
 
 
+def change_text(change: int, previous: int, vague: bool) -> str:
+    """+2（+12.5%）; 持平 when unchanged; no percent on a base of 0; 约 when a figure is vague."""
+    if change == 0:
+        return "持平"
+    text = f"{change:+d}"
+    if previous > 0:
+        text += f"（{change / previous * 100:+.1f}%）"
+    return ("约" if vague else "") + text
+
+
 def delta(kpi: Kpi) -> tuple[str | None, str, str]:
-    """Delta text, colour and arrow: the colour says good or bad news for this indicator."""
-    if kpi.value is None or kpi.previous is None:
+    """Delta text, colour and arrow: the colour says good or bad news for this indicator.
+
+    In a partial year the change is shown without a verdict (grey): the year may not be over."""
+    if kpi.value is None or kpi.previous is None or kpi.not_reported:
         return None, NEUTRAL, "off"
     change = kpi.value - kpi.previous
     vague = kpi.qualifier != "exact" or kpi.previous_qualifier != "exact"
-    text = ("约" if vague else "") + (f"+{change}" if change > 0 else str(change))
+    text = change_text(change, kpi.previous, vague)
     if change == 0:
-        return "持平", NEUTRAL, "off"
+        return text, NEUTRAL, "off"
     arrow = "up" if change > 0 else "down"
-    if kpi.better == "neutral":
+    if kpi.better == "neutral" or kpi.partial_note:
         return text, NEUTRAL, arrow
     good = (change > 0) == (kpi.better == "higher")
     return text, GOOD if good else BAD, arrow
@@ -89,13 +128,27 @@ def with_unit(label: str, unit: str) -> str:
     return f"{label}（{unit}）"
 
 
-def description(kpi: Kpi, filters: Filters) -> str:
+def title(kpi: Kpi) -> str:
+    """The card's label, naming the year of its big number: 2023年 在管患者（人）."""
+    label = with_unit(kpi.label, kpi.unit)
+    return f"{kpi.year}年 {label}" if kpi.year else label
+
+
+def description(kpi: Kpi, filters: Filters | None = None) -> str:
     """The words under a card's change: what it is compared with, or why there is none."""
-    if delta(kpi)[0]:
-        return f"较{filters.compare_year}年"
+    year = kpi.year if kpi.year is not None else filters.year_to if filters else None
+    compare = kpi.compare_year if kpi.compare_year is not None else filters.compare_year if filters else None
+    if kpi.not_reported:
+        return f"{year}年尚未上报" + (f"（{kpi.partial_note}）" if kpi.partial_note else "")
     if kpi.display or kpi.hidden_before:
         return "为保护个人信息不显示"
-    return f"{filters.compare_year}年无数据"
+    if kpi.value is None:
+        return f"{year}年无数据"
+    if kpi.previous is None:
+        return f"{compare}年无数据，无法比较"
+    if kpi.partial_note:
+        return f"较{compare}年；{year}年尚未报齐（{kpi.partial_note}）"
+    return f"较{compare}年"
 
 
 def basis_help(kpi: Kpi, filters: Filters) -> str:

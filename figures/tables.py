@@ -102,15 +102,47 @@ def indicators_by_year(values: pd.DataFrame) -> pd.DataFrame:
     return table.fillna("—").reset_index(drop=True)
 
 
+def reported(ledger: pd.DataFrame) -> pd.Series:
+    """Ledger rows whose sheet kind came in with numbers for its year."""
+    return ledger["submission_id"].notna() & (ledger["row_count"].fillna(0) > 0)
+
+
+def reporting_year(ledger: pd.DataFrame) -> int:
+    """The year being reported now: the latest year any sheet came in with numbers."""
+    done = reported(ledger)
+    return int(ledger.loc[done, "year"].max()) if done.any() else int(ledger["year"].max())
+
+
+def missing_sheets(ledger: pd.DataFrame, year: int) -> list[str]:
+    """Sheets (报表（部门）) not reported with numbers for `year`."""
+    rows = ledger[(ledger["year"] == year) & ~reported(ledger)]
+    return [f"{row.topic_name}（{row.department}）" for row in rows.itertuples()]
+
+
+def for_screen(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty cells show empty, not as None or NaN."""
+    return frame.astype(object).where(frame.notna(), "")
+
+
 _MISSING_NOW = "background-color: #E69F00; color: #000000; font-weight: 700"
 _MISSING_BEFORE = "background-color: #EEEEEE; color: #555555"
 
 
 def ledger_matrix(ledger: pd.DataFrame, reporting_year: int):
-    """Topic × year grid of ✔ (with the load date) or ✖; missing for the reporting year in orange."""
+    """Topic × year grid: ✔ with the load date when the sheet holds numbers, ○ 空表 when a
+    sheet came in with none (an empty template is not a report), ✖ 未上报; what is missing
+    for the reporting year in orange."""
+
+    def mark(row) -> str:
+        if pd.isna(row.submission_id):
+            return "✖ 未上报"
+        if not row.row_count:
+            return "○ 空表（无数字）"
+        return f"✔ {pd.Timestamp(row.loaded_at):%Y-%m-%d}"
+
     cells = ledger.assign(
         label=[f"{row.topic_name}（{row.department}）" for row in ledger.itertuples()],
-        mark=[f"✔ {pd.Timestamp(row.loaded_at):%Y-%m-%d}" if pd.notna(row.submission_id) else "✖ 未上报" for row in ledger.itertuples()],
+        mark=[mark(row) for row in ledger.itertuples()],
     )
     table = cells.pivot(index="label", columns="year", values="mark")
     table.columns = [f"{year}年" for year in table.columns]
@@ -122,7 +154,7 @@ def ledger_matrix(ledger: pd.DataFrame, reporting_year: int):
         if column.name == table.columns[0]:
             return [""] * len(column)
         missing_style = _MISSING_NOW if column.name == now else _MISSING_BEFORE
-        return [missing_style if str(v).startswith("✖") else "" for v in column]
+        return [missing_style if not str(v).startswith("✔") else "" for v in column]
 
     return table.style.apply(colour)
 

@@ -42,8 +42,7 @@ def body(f: Filters) -> None:
     if ledger.empty:
         widgets.no_data()
         return
-    submitted = ledger["submission_id"].notna()
-    reporting_year = int(ledger.loc[submitted, "year"].max()) if submitted.any() else int(ledger["year"].max())
+    reporting_year = tables.reporting_year(ledger)
     years = sorted(ledger["year"].unique())
     span = dataclasses.replace(
         f,
@@ -55,15 +54,14 @@ def body(f: Filters) -> None:
     )
     page = widgets.PageExports(span, "上报台账", [])
 
-    missing = ledger[(ledger["year"] == reporting_year) & ~submitted]
-    if missing.empty:
+    missing = tables.missing_sheets(ledger, reporting_year)
+    if not missing:
         st.success(f"{reporting_year}年度各项报表均已上报。")
     else:
-        names = "、".join(f"{row.topic_name}（{row.department}）" for row in missing.itertuples())
-        st.error(f"{reporting_year}年度尚未上报：{names}", icon=":material/warning:")
+        st.error(f"{reporting_year}年度尚未上报：{'、'.join(missing)}", icon=":material/warning:")
 
     st.subheader("报表 × 年度")
-    st.caption(f"✔ 已上报（载入日期）；✖ 未上报。{reporting_year}年度为当前报送年度，未上报的用橙色标出。")
+    st.caption(f"✔ 已上报（载入日期）；○ 报来的表没有数字；✖ 未上报。{reporting_year}年度为当前报送年度，未报齐的用橙色标出。")
     matrix = tables.ledger_matrix(ledger, reporting_year)
     page.table(matrix, tables.tidy_for_export(ledger, LEDGER_COLUMNS), "报表年度矩阵")
 

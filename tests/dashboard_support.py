@@ -8,6 +8,7 @@ Expected numbers come from SQL on the public views, never from the code under te
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.components.v2.component_manager import BidiComponentManager
@@ -79,8 +80,26 @@ def goto(at: AppTest, page: str) -> AppTest:
     return at.switch_page(f"pages/{page}.py").run()
 
 
+_CARD_YEAR = re.compile(r"^\d{4}年 ")
+
+
+def card_label(label: str) -> str:
+    """A card's label without the year it names (2023年 在管患者（人） → 在管患者（人））."""
+    return _CARD_YEAR.sub("", label)
+
+
 def metric_values(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+    return {card_label(metric.label): metric.value for metric in at.metric}
+
+
+def status(at: AppTest) -> str:
+    """The line under a page's title: 统计期, comparison, villages, sources."""
+    return next(m.value for m in at.markdown if m.value.startswith(("**统计期", "本页不受")))
+
+
+def card(at: AppTest, label: str):
+    """The KPI card whose label (without its year) is `label`."""
+    return next(metric for metric in at.metric if card_label(metric.label) == label)
 
 
 def assert_clean(at: AppTest) -> None:

@@ -161,7 +161,7 @@ def test_every_page_renders_in_chromium_without_an_exception(server, page, name,
     open_page(page, server, f"{path}?meeting=1" if mode == "meeting" else path, PAGES[name])
     if name in TOPIC_PAGES:
         assert wait_for_charts(page) >= 1
-    page.get_by_text("数据截至").first.wait_for()
+    page.get_by_text("统计期").first.wait_for()
     page.get_by_text("演示数据").first.wait_for()
     assert_no_exception(page, server)
     screenshot(page, f"{mode}_{name}")

@@ -3,7 +3,7 @@ filters stay as they are when a person moves between pages."""
 
 from __future__ import annotations
 
-from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql
+from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql, status
 
 QIANJINLU, JINFENGPING = "440204100001", "440204100201"
 
@@ -18,7 +18,7 @@ def test_a_shared_link_opens_the_same_view(demo_db_master, monkeypatch):
     assert at.selectbox(key="f_compare").value == 2019
     assert at.multiselect(key="f_villages").value == [QIANJINLU, JINFENGPING]
     assert at.toggle(key="f_meeting").value is True
-    assert at.caption[0].value == "2020–2021年 · 对比 2019 年 · 范围：前进路社区、金凤坪村"
+    assert status(at).startswith("**统计期 2020–2021年度** · 对比 2019 年 · 范围：前进路社区、金凤坪村 · ")
     ((expected,),) = sql(
         demo_db_master,
         "select sum(value) from indicator_values where indicator_code = 'cc_registered' and year = 2021 and village_code in (?, ?)",
@@ -59,7 +59,7 @@ def test_nonsense_in_the_url_falls_back_to_the_whole_town_and_all_years(demo_db_
     assert_clean(at)
     assert at.slider(key="f_years").value == (2019, 2023)
     assert at.multiselect(key="f_villages").value == []
-    assert at.caption[0].value == "2019–2023年 · 对比 2022 年 · 范围：全镇"
+    assert status(at).startswith("**统计期 2019–2023年度** · 对比 2022 年 · 范围：全镇 · ")
 
 
 def test_meeting_mode_injects_large_type_and_draws_tables_for_the_projector(demo_db_master, monkeypatch):

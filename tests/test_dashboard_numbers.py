@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql
+from tests.dashboard_support import assert_clean, card, goto, metric_values, open_app, sql
 
 STATION_SHILITING = "十里亭派出所"
 QIANJINLU, JINFENGPING = "440204100001", "440204100201"
@@ -29,18 +29,22 @@ def station_villages(path, station: str) -> list[str]:
     return [code for (code,) in rows]
 
 
-def signed(change: int) -> str:
-    return "持平" if change == 0 else f"{change:+d}"
+def signed(change: int, before: int) -> str:
+    """A card's change as it reads: +2（+12.5%）, or 持平."""
+    if change == 0:
+        return "持平"
+    return f"{change:+d}" + (f"（{change / before * 100:+.1f}%）" if before else "")
 
 
 def test_correction_cards_equal_sql_for_the_whole_town_with_the_change_on_last_year(demo_db_master, monkeypatch):
     at = goto(open_app(demo_db_master, monkeypatch), "correction")
     assert_clean(at)
-    card = next(m for m in at.metric if m.label == "在册社区矫正对象（人）")
+    shown = card(at, "在册社区矫正对象（人）")
     now = village_sum(demo_db_master, "cc_registered", 2023)
     before = village_sum(demo_db_master, "cc_registered", 2022)
-    assert card.value == str(now)
-    assert card.delta == signed(now - before)
+    assert shown.value == str(now)
+    assert shown.delta == signed(now - before, before)
+    assert shown.label == "2023年 在册社区矫正对象（人）"
 
 
 def test_choosing_villages_makes_the_cards_their_sum(demo_db_master, monkeypatch):
@@ -99,9 +103,10 @@ def test_picking_a_village_type_selects_only_that_type(demo_db_master, monkeypat
 def test_the_compare_year_sets_the_change_on_the_cards(demo_db_master, monkeypatch):
     at = goto(open_app(demo_db_master, monkeypatch), "drugs")
     at.selectbox(key="f_compare").set_value(2019).run()
-    card = next(m for m in at.metric if m.label == "在册吸毒人员（人）")
+    shown = card(at, "在册吸毒人员（人）")
     now = village_sum(demo_db_master, "drug_registered", 2023)
-    assert card.delta == signed(now - village_sum(demo_db_master, "drug_registered", 2019))
+    before = village_sum(demo_db_master, "drug_registered", 2019)
+    assert shown.delta == signed(now - before, before)
 
 
 def test_the_year_range_moves_the_cards_to_its_last_year(demo_db_master, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard_support import PAGES, assert_clean, goto, open_app, sql
+from tests.dashboard_support import PAGES, assert_clean, goto, open_app, sql, status
 
 TOPIC_PAGES = ["overview", "staffing", "correction", "mental_health", "drugs", "outreach"]
 
@@ -27,13 +27,17 @@ def test_every_page_renders_without_an_error(rendered, page):
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_shows_the_as_of_time_source_count_and_demo_mark(rendered, demo_db_master, page):
+def test_every_page_shows_the_period_sources_demo_mark_and_when_data_was_loaded(rendered, demo_db_master, page):
     ((as_of, files),) = sql(
         demo_db_master,
         "select strftime(max(loaded_at), '%Y-%m-%d %H:%M'), count(distinct sha256) filter (where status = 'loaded') from submissions",
     )
-    status = [m.value for m in rendered[page].markdown if "数据截至" in m.value]
-    assert status == [f"数据截至 **{as_of}** · **{files}** 份来源工作簿 · :orange-badge[演示数据]"]
+    line = status(rendered[page])
+    if page in ("upload", "ledger"):
+        assert line == f"本页不受左侧年份和村（社区）筛选影响 · {files} 份来源工作簿 · :orange-badge[演示数据]"
+    else:
+        assert line == f"**统计期 2019–2023年度** · 对比 2022 年 · 范围：全镇 · {files} 份来源工作簿 · :orange-badge[演示数据]"
+    assert rendered[page].caption[0].value.startswith(f"数据最近一次导入：{as_of}")
 
 
 @pytest.mark.parametrize("page", TOPIC_PAGES)
@@ -47,8 +51,9 @@ def test_every_topic_page_draws_charts_with_csv_and_excel_downloads(rendered, pa
     assert sum(label.startswith("下载本页全部数据") for label in labels) == 1
 
 
-def test_a_town_level_page_says_the_village_filter_does_not_apply(rendered):
-    assert any("村（社区）筛选对本页不适用" in box.value for box in rendered["staffing"].info)
+def test_a_town_level_page_says_the_village_filter_does_not_apply_when_villages_are_chosen(demo_db_master, monkeypatch):
+    at = goto(open_app(demo_db_master, monkeypatch, {"v": "440204100001"}), "staffing")
+    assert any("村（社区）筛选对本页不适用" in box.value for box in at.info)
 
 
 def test_a_village_page_does_not_carry_the_town_level_note(rendered):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
-from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql
+from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql, status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -96,7 +96,7 @@ def test_a_load_from_the_command_line_shows_on_the_next_rerun_without_a_restart(
     at.run()
     # The view a person chose stays as it was; the new year is there to pick.
     assert metric_values(at)["在册社区矫正对象（人）"] == before
-    assert at.caption[0].value == "2019–2023年 · 对比 2021 年 · 范围：全镇"
+    assert status(at).startswith("**统计期 2019–2023年度** · 对比 2021 年 · 范围：全镇 · ")
     at.slider(key="f_years").set_value((2019, 2024)).run()
     assert_clean(at)
     assert metric_values(at)["在册社区矫正对象（人）"] == str(villages)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from figures import protection
+from figures import periods, protection
 from figures.filters import Filters, quick_picks, villages_labels
 from ui.connection import read
 
@@ -30,10 +30,15 @@ def _int_or_none(text: object) -> int | None:
         return None
 
 
+def _coverage() -> dict[int, periods.YearCoverage]:
+    return periods.coverage(read("submission_ledger"))
+
+
 def _seed_from_url(years: list[int], village_codes: list[str]) -> None:
-    """Once per session: a shared link (?from=2019&to=2023&v=…&meeting=1) sets the filters."""
+    """Once per session: a shared link (?from=2019&to=2023&v=…&meeting=1) sets the filters.
+    Without one, the years run to the latest year every department has reported."""
     params = st.query_params
-    first, last = years[0], years[-1]
+    first, last = periods.default_range(years, _coverage())
     year_from = _int_or_none(params.get("from"))
     year_to = _int_or_none(params.get("to"))
     year_from = year_from if year_from in years else first
@@ -50,7 +55,7 @@ def _repair_state(years: list[int], village_codes: list[str]) -> None:
     """Keep widget state valid when the data changed under it (a load added a year)."""
     chosen = st.session_state.get(KEY_YEARS)
     if not (isinstance(chosen, tuple | list) and len(chosen) == 2 and all(years[0] <= y <= years[-1] for y in chosen)):
-        st.session_state[KEY_YEARS] = (years[0], years[-1])
+        st.session_state[KEY_YEARS] = periods.default_range(years, _coverage())
     if st.session_state.get(KEY_COMPARE) not in [AUTO_COMPARE, *years]:
         st.session_state[KEY_COMPARE] = AUTO_COMPARE
     if st.session_state.get(_KEY_YEARS_SHOWN) != years:
@@ -93,6 +98,8 @@ def sidebar_filters() -> Filters:
     """Draw the shared filters in the sidebar, store them for the page, mirror them in the URL."""
     years = read("available_years") or [dt.date.today().year]
     villages = read("villages")
+    covered = _coverage()
+    partial = periods.partial_years(years, covered)
     names = dict(zip(villages["village_code"], villages["village_name"], strict=True))
     with st.sidebar:
         st.subheader("筛选")
@@ -102,6 +109,8 @@ def sidebar_filters() -> Filters:
         else:
             st.session_state[KEY_YEARS] = (years[0], years[0])
             st.caption(f"年份：{years[0]}年（仓库中只有这一年）")
+        if partial:
+            st.caption("；".join(f"{year}年尚未报齐（{note}）" for year, note in partial.items()) + "，默认不显示，可拖动年份范围查看。")
         st.selectbox(
             "对比年份",
             options=[AUTO_COMPARE, *years],
@@ -140,6 +149,8 @@ def sidebar_filters() -> Filters:
         meeting=bool(st.session_state[KEY_MEETING]),
         town=str(villages["town_name"].iloc[0]) if len(villages) else "本镇",
         small_count_k=protection.small_count_k(bool(st.session_state[KEY_MEETING])),
+        partial=tuple(partial.items()),
+        reported=tuple((year, c.topics) for year, c in covered.items()),
     )
     st.session_state[KEY_FILTERS] = filters
     _write_url(filters)

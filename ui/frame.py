@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from figures import access, protection
+from figures import access, periods, protection
 from figures.filters import Filters
 from ui.connection import LOGGER, read
 from ui.filters import current_filters
@@ -67,15 +67,25 @@ def apply_style(meeting: bool) -> None:
         st.markdown(_MEETING_CSS, unsafe_allow_html=True)
 
 
-def status_line() -> None:
-    """数据截至 … · n 份来源工作簿, and a 演示数据 badge when the demo data is loaded."""
+def status_line(filters: Filters, filtered: bool = True) -> None:
+    """One line under the title: the statistical period (统计期 2019–2023年度, what the figures
+    describe, never the load time), the comparison, the villages, the sources, 演示数据; then,
+    small, when data was last loaded and the protection in force."""
     status = read("warehouse_status")
-    as_of = status["as_of"]
-    as_of_text = pd.Timestamp(as_of).strftime("%Y-%m-%d %H:%M") if as_of is not None else "尚未载入数据"
-    line = f"数据截至 **{as_of_text}** · **{status['source_files']}** 份来源工作簿"
+    sources = f"{status['source_files']} 份来源工作簿"
+    if filtered:
+        period = periods.period_label(filters.year_from, filters.year_to)
+        line = f"**{period}** · 对比 {filters.compare_year} 年 · 范围：{filters.villages_label} · {sources}"
+    else:
+        line = f"本页不受左侧年份和村（社区）筛选影响 · {sources}"
     if status["dataset"] == "demo":
         line += " · :orange-badge[演示数据]"
     st.markdown(line)
+    as_of = status["as_of"]
+    small = f"数据最近一次导入：{pd.Timestamp(as_of):%Y-%m-%d %H:%M}" if as_of is not None else "尚未导入数据"
+    if filtered and filters.small_count_k:
+        small += " · " + protection.note(filters.small_count_k)
+    st.caption(small)
 
 
 def entry_started() -> None:
@@ -109,11 +119,9 @@ def run_page(
     filters = current_filters()
     st.title(title)
     require(needs)
-    st.caption(filters.summary() if filtered else "本页不受左侧年份和村（社区）筛选影响。")
-    if town_level:
+    status_line(filters, filtered)
+    if town_level and filters.villages:
         st.info(TOWN_LEVEL_NOTE)
-    elif filtered and filters.small_count_k:
-        st.caption(protection.note(filters.small_count_k))
     try:
         body(filters)
     except Exception:

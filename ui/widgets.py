@@ -31,7 +31,7 @@ def kpi_row(cards: list[kpis.Kpi], filters: Filters) -> None:
             delta, colour, arrow = kpis.delta(card)
             with column:
                 st.metric(
-                    label=kpis.with_unit(card.label, card.unit),
+                    label=kpis.title(card),
                     value=card.display or queries.display_value(card.value, card.qualifier),
                     delta=delta,
                     delta_color=colour,
@@ -58,6 +58,8 @@ def show_table(frame, filters: Filters) -> None:
 
     `frame` is a DataFrame or a pandas Styler (for colour-marked cells).
     """
+    if isinstance(frame, pd.DataFrame):
+        frame = tables.for_screen(frame)
     if not filters.meeting:
         st.dataframe(frame, hide_index=True, width="stretch")
         return
