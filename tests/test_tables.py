@@ -69,15 +69,21 @@ def test_the_town_form_by_year_marks_parts_and_keeps_units():
 def test_the_ledger_marks_missing_sheets_of_the_reporting_year():
     ledger = pd.DataFrame(
         [
-            ("correction", "社区矫正", "司法所", 2023, "s1", pd.Timestamp("2024-01-05")),
-            ("drugs", "吸毒人员", "禁毒办", 2023, None, None),
+            ("correction", "社区矫正", "司法所", 2023, "s1", pd.Timestamp("2024-01-05"), 112),
+            ("drugs", "吸毒人员", "禁毒办", 2023, None, None, None),
+            ("outreach", "普法活动", "司法所", 2023, "s2", pd.Timestamp("2024-01-05"), 0),
         ],
-        columns=["topic", "topic_name", "department", "year", "submission_id", "loaded_at"],
+        columns=["topic", "topic_name", "department", "year", "submission_id", "loaded_at", "row_count"],
     )
     styled = tables.ledger_matrix(ledger, 2023)
-    assert styled.data.values.tolist() == [["吸毒人员（禁毒办）", "✖ 未上报"], ["社区矫正（司法所）", "✔ 2024-01-05"]]
-    html = styled.to_html()
-    assert html.count("#E69F00") == 1
+    assert styled.data.values.tolist() == [
+        ["吸毒人员（禁毒办）", "✖ 未上报"],
+        ["普法活动（司法所）", "○ 空表（无数字）"],
+        ["社区矫正（司法所）", "✔ 2024-01-05"],
+    ]
+    assert styled.to_html().count("#E69F00") == 2
+    assert tables.reporting_year(ledger) == 2023
+    assert tables.missing_sheets(ledger, 2023) == ["吸毒人员（禁毒办）", "普法活动（司法所）"]
 
 
 def test_export_columns_are_chinese_and_qualifiers_are_words():
