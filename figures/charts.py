@@ -1,8 +1,9 @@
-"""Chart builders for the pages: each takes a tidy DataFrame and returns a plotly figure.
+"""Chart builders for the pages and the deck: each takes a tidy DataFrame and returns a plotly figure.
 
 No Streamlit here, so charts can be built and checked in a plain test. Colours are the
 Okabe–Ito palette (readable with the common colour-vision deficiencies); every label and
-tooltip shows the qualified value (1000+, 约30), never a bare number that hides a 余.
+tooltip shows the qualified value (1000+, 约30) with its unit, never a bare number that hides
+a 余; years read horizontally as 2021年; a chart never puts 份, 人次 and 人 on one axis.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "
 # Risk grades 0–5: blues for 一般风险 (0–2), oranges deepening for 高危 (3–5).
 RISK_GRADE_COLOURS = ["#C6DBEF", "#6BAED6", "#2171B5", "#F4A259", "#D55E00", "#8C2D04"]
 RISK_LEVEL_COLOURS = {"高风险": "#D55E00", "中风险": "#E69F00", "低风险": "#56B4E9"}
+# A bar that stands for several villages whose own counts are hidden.
+GROUP_COLOUR = "#9E9E9E"
+# Plotly's own buttons (zoom, PNG) speak English and help nobody in a meeting; every chart
+# has its CSV and Excel downloads instead.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,14 @@ class ChartStyle:
         return 38 if self.meeting else 26
 
 
+def year_label(year: int) -> str:
+    return f"{int(year)}年"
+
+
+def _unit_of(frame: pd.DataFrame) -> pd.Series:
+    return frame["unit"].fillna("") if "unit" in frame.columns else pd.Series("", index=frame.index)
+
+
 def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = None) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": style.title_size}, "x": 0, "xanchor": "left"},
@@ -65,7 +79,7 @@ def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = 
         uniformtext={"minsize": style.font_size - 4, "mode": "hide"},
     )
     axis = {"automargin": True, "gridcolor": "#E6E6E6", "linecolor": "#BBBBBB", "zeroline": False, "ticks": ""}
-    fig.update_xaxes(showgrid=False, **axis)
+    fig.update_xaxes(showgrid=False, tickangle=0, **axis)
     fig.update_yaxes(rangemode="tozero", showgrid=True, **axis)
     return fig
 
@@ -76,17 +90,32 @@ def _peak(values: pd.Series) -> float:
     return 0.0 if pd.isna(peak) else float(peak)
 
 
-def _whole_numbers(fig: go.Figure, peak: float, axis: str = "y") -> None:
+def _whole_numbers(fig: go.Figure, peak: float, axis: str = "y", **where) -> None:
     """Counts are whole: no 0.5 ticks when the largest value is small."""
     update = fig.update_xaxes if axis == "x" else fig.update_yaxes
     if peak <= 10:
-        update(dtick=1, tick0=0)
-    update(tickformat="d")
+        update(dtick=1, tick0=0, **where)
+    update(tickformat="d", **where)
 
 
-def _years_axis(fig: go.Figure, years: list[int]) -> None:
-    """Whole years only: never 2021.5 between two ticks."""
-    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[f"{y}年" for y in years], title=None)
+def _years_axis(fig: go.Figure, years: list[int], **where) -> None:
+    """Whole years only, read horizontally: 2021年 (never 2021.5 between two ticks)."""
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[year_label(y) for y in years], title=None, **where)
+
+
+def _label_positions(frame: pd.DataFrame, series: str) -> dict[str, list[str]]:
+    """Where each point's label goes so two close lines do not print over each other: at
+    each year the higher series is labelled above its point, the lower below."""
+    positions: dict[str, list[str]] = {}
+    wide = frame.pivot_table(index="year", columns=series, values="value", aggfunc="first")
+    for name in wide.columns:
+        places = []
+        for year in sorted(frame.loc[frame[series] == name, "year"].unique()):
+            row = wide.loc[year].dropna()
+            below = len(row) > 1 and name in row.index and row[name] == row.min() and row[name] < row.max()
+            places.append("bottom center" if below else "top center")
+        positions[str(name)] = places
+    return positions
 
 
 def trend(
@@ -94,35 +123,37 @@ def trend(
     title: str,
     style: ChartStyle,
     series: str = "indicator_name",
-    unit: str = "",
     colours: dict[str, str] | None = None,
 ) -> go.Figure:
     """Lines over the years, one per series, each point labelled with its qualified value.
 
-    `frame` has columns year, value, display and the `series` column.
+    `frame` has columns year, value, display, unit and the `series` column. Series of one
+    chart share a unit (a chart of 份 and 人次 is `small_multiples`).
     """
     fig = go.Figure()
+    positions = _label_positions(frame, series)
     for n, (name, part) in enumerate(frame.groupby(series, sort=False)):
         part = part.sort_values("year")
         colour = (colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)])
         fig.add_trace(
             go.Scatter(
-                x=part["year"],
+                x=[year_label(y) for y in part["year"]],
                 y=part["value"],
                 name=str(name),
                 mode="lines+markers+text",
                 text=part["display"],
-                textposition="top center",
+                customdata=_unit_of(part),
+                textposition=positions.get(str(name), "top center"),
                 line={"color": colour, "width": 4 if style.meeting else 3},
                 marker={"size": 12 if style.meeting else 8, "color": colour},
-                hovertemplate=f"%{{x}}年 {name}：%{{text}}{unit}<extra></extra>",
+                hovertemplate=f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
             )
         )
     _layout(fig, title, style)
     _years_axis(fig, sorted(frame["year"].unique().tolist()))
     _whole_numbers(fig, _peak(frame["value"]))
-    # Leave headroom above the highest point for its label.
-    fig.update_yaxes(title=None, range=[0, max(1.0, _peak(frame["value"])) * 1.18])
+    # Headroom above the highest point and below the lowest for their labels.
+    fig.update_yaxes(title=None, range=[-0.08 * max(1.0, _peak(frame["value"])), max(1.0, _peak(frame["value"])) * 1.2])
     return fig
 
 
@@ -133,27 +164,10 @@ def stacked_by_year(
     series: str,
     order: list[str],
     colours: dict[str, str] | None = None,
-    unit: str = "",
 ) -> go.Figure:
-    """Stacked columns per year: the composition of a total (grades, types, kinds of post)."""
+    """Stacked columns per year: the composition of a total (types, kinds of post)."""
     fig = go.Figure()
-    for n, name in enumerate(order):
-        part = frame[frame[series] == name].sort_values("year")
-        if part.empty:
-            continue
-        fig.add_trace(
-            go.Bar(
-                x=part["year"],
-                y=part["value"],
-                name=name,
-                text=part["display"],
-                textposition="inside",
-                textangle=0,
-                insidetextanchor="middle",
-                marker_color=(colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)]),
-                hovertemplate=f"%{{x}}年 {name}：%{{text}}{unit}<extra></extra>",
-            )
-        )
+    _stack(fig, frame, series, order, colours)
     _layout(fig, title, style)
     fig.update_layout(barmode="stack")
     _years_axis(fig, sorted(frame["year"].unique().tolist()))
@@ -161,36 +175,118 @@ def stacked_by_year(
     return fig
 
 
+def _stack(fig: go.Figure, frame: pd.DataFrame, series: str, order: list[str], colours, legend: bool = True, **where) -> None:
+    palette = colours or {}
+    for n, name in enumerate(order):
+        part = frame[frame[series] == name].sort_values("year")
+        if part.empty or part["value"].isna().all():
+            continue  # nothing drawn, so nothing in the legend either
+        fig.add_trace(
+            go.Bar(
+                x=[year_label(y) for y in part["year"]],
+                y=part["value"],
+                name=name,
+                text=part["display"],
+                customdata=_unit_of(part),
+                textposition="inside",
+                textangle=0,
+                insidetextanchor="middle",
+                marker_color=palette.get(name, OKABE_ITO[n % len(OKABE_ITO)]),
+                hovertemplate=f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
+                showlegend=legend,
+            ),
+            **where,
+        )
+
+
+def split_stacks(
+    frame: pd.DataFrame,
+    title: str,
+    style: ChartStyle,
+    series: str,
+    panels: list[tuple[str, list[str]]],
+    colours: dict[str, str] | None = None,
+) -> go.Figure:
+    """Stacked columns per year in side-by-side panels, each on its own scale: grades 3–5
+    (a handful of people) are read on their own axis, not as slivers on top of grades 0–2."""
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[name for name, _ in panels], horizontal_spacing=0.08)
+    years = sorted(frame["year"].unique().tolist())
+    for col, (_, order) in enumerate(panels, start=1):
+        _stack(fig, frame, series, order, colours, row=1, col=col)
+        part = frame[frame[series].isin(order)]
+        _whole_numbers(fig, _peak(part.groupby("year")["value"].sum()), row=1, col=col)
+        _years_axis(fig, years, row=1, col=col)
+    _layout(fig, title, style)
+    fig.update_layout(barmode="stack")
+    fig.update_annotations(font={"size": style.font_size})
+    return fig
+
+
+@dataclass(frozen=True)
+class Group:
+    """Several villages drawn as one bar: their own counts are hidden (small-count protection).
+
+    `label` says what the bar holds (其余 9 个村（社区），每村少于 3 人); `value` is their total
+    when publishing it tells nothing new (it is the published total minus the villages
+    shown), else None and the bar is drawn without a length."""
+
+    label: str
+    value: int | None
+    display: str
+
+
 def ranked_bars(
     frame: pd.DataFrame,
     category: str,
     title: str,
     style: ChartStyle,
-    unit: str = "",
     colour: str = OKABE_ITO[0],
+    groups: tuple[Group, ...] = (),
 ) -> go.Figure:
-    """Horizontal bars sorted largest first: which village has most.
+    """Horizontal bars sorted largest first: which village has most. Villages whose counts are
+    hidden are drawn as grey group bars at the bottom, never as empty bars or left out.
 
-    `frame` has the `category` column, value and display.
+    `frame` has the `category` column, value, display and unit.
     """
-    ordered = frame.sort_values(["value", category], ascending=[True, False])
-    fig = go.Figure(
+    shown = frame[frame["value"].notna()].sort_values(["value", category], ascending=[True, False])
+    unit = _unit_of(frame).iloc[0] if len(frame) else ""
+    fig = go.Figure()
+    if groups:
+        fig.add_trace(
+            go.Bar(
+                x=[g.value or 0 for g in groups],
+                y=[g.label for g in groups],
+                orientation="h",
+                text=[g.display for g in groups],
+                textposition="outside",
+                cliponaxis=False,
+                marker={"color": GROUP_COLOUR, "pattern": {"shape": "/"}},
+                hovertemplate="%{y}：%{text}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
         go.Bar(
-            x=ordered["value"],
-            y=ordered[category],
+            x=shown["value"],
+            y=shown[category],
             orientation="h",
-            text=ordered["display"],
+            text=shown["display"],
             textposition="outside",
             cliponaxis=False,
             marker_color=colour,
+            customdata=shown.get("village_code", shown[category]),
             hovertemplate=f"%{{y}}：%{{text}}{unit}<extra></extra>",
+            showlegend=False,
         )
     )
-    height = max(style.height, 90 + style.bar_height * len(ordered))
+    bars = len(shown) + len(groups)
+    height = max(style.height, 90 + style.bar_height * bars)
     _layout(fig, title, style, height=height)
     fig.update_xaxes(title=None)
-    fig.update_yaxes(title=None)
-    _whole_numbers(fig, _peak(ordered["value"]), axis="x")
+    fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=[g.label for g in groups] + list(shown[category]))
+    peak = max(_peak(shown["value"]), max((g.value or 0 for g in groups), default=0))
+    _whole_numbers(fig, peak, axis="x")
+    fig.update_xaxes(range=[0, max(1.0, peak) * 1.15])
     return fig
 
 
@@ -202,7 +298,6 @@ def stacked_bars_by_category(
     title: str,
     style: ChartStyle,
     colours: dict[str, str] | None = None,
-    unit: str = "",
 ) -> go.Figure:
     """Horizontal stacked bars per village (or station), the largest total on top."""
     totals = frame.groupby(category)["value"].sum().sort_values(ascending=True)
@@ -218,11 +313,12 @@ def stacked_bars_by_category(
                 name=name,
                 orientation="h",
                 text=part["display"],
+                customdata=_unit_of(part),
                 textposition="inside",
                 textangle=0,
                 insidetextanchor="middle",
                 marker_color=(colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)]),
-                hovertemplate=f"%{{y}} {name}：%{{text}}{unit}<extra></extra>",
+                hovertemplate=f"%{{y}} {name}：%{{text}}%{{customdata}}<extra></extra>",
             )
         )
     height = max(style.height, 140 + style.bar_height * len(totals))
@@ -241,24 +337,24 @@ def grouped_bars(
     title: str,
     style: ChartStyle,
     colours: dict[str, str] | None = None,
-    unit: str = "",
 ) -> go.Figure:
     """Side-by-side columns: the same indicators for each police station (or kind of post)."""
     fig = go.Figure()
     for n, name in enumerate(order):
         part = frame[frame[series] == name]
-        if part.empty:
-            continue
+        if part.empty or part["value"].isna().all():
+            continue  # nothing drawn, so nothing in the legend either
         fig.add_trace(
             go.Bar(
                 x=part[category],
                 y=part["value"],
                 name=name,
                 text=part["display"],
+                customdata=_unit_of(part),
                 textposition="outside",
                 cliponaxis=False,
                 marker_color=(colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)]),
-                hovertemplate=f"%{{x}} {name}：%{{text}}{unit}<extra></extra>",
+                hovertemplate=f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
             )
         )
     _layout(fig, title, style)
@@ -271,16 +367,19 @@ def grouped_bars(
 
 
 def small_multiples(frame: pd.DataFrame, title: str, style: ChartStyle, columns: int = 3) -> go.Figure:
-    """One small trend per indicator, each with its own scale (a count of 12 beside 304).
+    """One small trend per indicator, each with its own scale (a count of 12 beside 304) and
+    its unit in its title, so 份, 人次 and 人 never share an axis.
 
-    `frame` has columns panel (the small chart's title), year, value, display.
+    `frame` has columns panel (the small chart's title), year, value, display, unit.
     """
     panels = list(dict.fromkeys(frame["panel"]))
+    units = dict(zip(frame["panel"], _unit_of(frame), strict=True))
+    titles = [f"{panel}（{units[panel]}）" if units.get(panel) and not panel.endswith("）") else panel for panel in panels]
     rows = max(1, -(-len(panels) // columns))
     fig = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=panels,
+        subplot_titles=titles,
         vertical_spacing=0.22 if rows > 1 else 0.1,
         horizontal_spacing=0.06,
     )
@@ -290,22 +389,25 @@ def small_multiples(frame: pd.DataFrame, title: str, style: ChartStyle, columns:
         row, col = divmod(n, columns)
         fig.add_trace(
             go.Scatter(
-                x=part["year"],
+                x=[year_label(y) for y in part["year"]],
                 y=part["value"],
                 mode="lines+markers+text",
                 text=part["display"],
+                customdata=_unit_of(part),
                 textposition="top center",
                 line={"color": OKABE_ITO[0], "width": 3},
                 marker={"size": 9 if style.meeting else 7},
                 name=panel,
                 showlegend=False,
-                hovertemplate=f"{panel} %{{x}}年：%{{text}}<extra></extra>",
+                hovertemplate=f"{panel} %{{x}}：%{{text}}%{{customdata}}<extra></extra>",
             ),
             row=row + 1,
             col=col + 1,
         )
     _layout(fig, title, style, height=(300 if style.meeting else 230) * rows + 40)
-    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
+    for n in range(len(panels)):
+        row, col = divmod(n, columns)
+        _years_axis(fig, years, row=row + 1, col=col + 1)
     fig.update_yaxes(rangemode="tozero", showticklabels=False)
     # Panel titles are annotations: give them the chart's font size.
     fig.update_annotations(font={"size": style.font_size})

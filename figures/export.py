@@ -7,12 +7,14 @@ holds one sheet per chart or table plus a 说明 sheet (filters, as-of time, sou
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
+from openpyxl.styles import Font
 
 # A spreadsheet reads a cell starting with one of these as a formula (or splits it).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -77,8 +79,9 @@ def xlsx_bytes(
 ) -> bytes:
     """An .xlsx workbook: one sheet per frame (named after its title), then 说明.
 
-    `notes` are (label, text) lines for 说明: title, filters, as-of time …; `sources`
-    are the source cells (file!sheet!cell) the figures came from.
+    Headers are bold and stay in view when scrolling; dates are dates. `notes` are (label,
+    text) lines for 说明: title, filters, period …; `sources` are the source cells
+    (file!sheet!cell) the figures came from.
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -86,18 +89,32 @@ def xlsx_bytes(
         for title, frame in sheets.items():
             name = sheet_name(title, names)
             names.append(name)
-            data = neutralise_frame(frame)
-            data.to_excel(writer, sheet_name=name, index=False)
-            _fit_columns(writer.sheets[name], data)
+            _write_sheet(writer, name, neutralise_frame(frame))
         rows = [("项目", "内容"), *notes]
         source_list = list(sources)
         rows.append(("来源单元格数", str(len(source_list))))
         rows.extend(("来源", ref) for ref in source_list)
-        notes_frame = pd.DataFrame(rows[1:], columns=list(rows[0]))
-        notes_frame = neutralise_frame(notes_frame)
-        notes_frame.to_excel(writer, sheet_name=NOTES_SHEET, index=False)
-        _fit_columns(writer.sheets[NOTES_SHEET], notes_frame)
+        notes_frame = neutralise_frame(pd.DataFrame(rows[1:], columns=list(rows[0])))
+        _write_sheet(writer, NOTES_SHEET, notes_frame)
     return buffer.getvalue()
+
+
+_BOLD = Font(bold=True)
+_DATE_FORMAT = "yyyy-mm-dd"
+
+
+def _write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame) -> None:
+    frame.to_excel(writer, sheet_name=name, index=False)
+    worksheet = writer.sheets[name]
+    for cell in worksheet[1]:
+        cell.font = _BOLD
+    worksheet.freeze_panes = "A2"
+    for index, col in enumerate(frame.columns, start=1):
+        if frame[col].map(lambda v: isinstance(v, dt.date)).any():
+            for (cell,) in worksheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                if isinstance(cell.value, dt.date):
+                    cell.number_format = _DATE_FORMAT
+    _fit_columns(worksheet, frame)
 
 
 def _fit_columns(worksheet, frame: pd.DataFrame) -> None:

@@ -21,7 +21,7 @@ EXACT, AT_LEAST, APPROX = "exact", "at_least", "approx"
 SUPPRESSED = protection.SUPPRESSED
 
 # Reads that carry village-level counts: the dashboard passes them the small-count k.
-PROTECTED_QUERIES = frozenset({"yearly_totals", "village_values", "station_totals"})
+PROTECTED_QUERIES = frozenset({"yearly_totals", "village_values", "station_totals", "grouped_villages"})
 
 # The measures of an outreach event (name, unit); each has a <measure>_qualifier column.
 OUTREACH_MEASURES = {
@@ -54,7 +54,7 @@ def _frame(cur: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
 def display_value(value: object, qualifier: str | None = EXACT) -> str:
     """A count as a page shows it: 12, 1000+ (at least 1000), 约30 (about 30), — (none)."""
     if qualifier == SUPPRESSED:
-        return protection.HIDDEN_LARGE
+        return protection.HIDDEN_ANY  # a hidden total or a sum with a hidden part: nothing said of its size
     if value is None or pd.isna(value):
         return "—"
     number = int(value)
@@ -327,12 +327,31 @@ def _sensitive(topic: str) -> bool:
 
 
 def protected_values(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int], k: int) -> protection.Protected:
-    """The whole town's village values of a topic with small counts hidden (figures.protection)."""
+    """The whole town's village values of a topic with small counts hidden (figures.protection),
+    against every sum and ≤ rule of the catalog."""
     values = village_values(cur, topic=topic, years=years)
     listed = villages(cur)
     stations = dict(zip(listed["village_code"], listed["police_station"], strict=True))
-    rules = [(rule.total, rule.parts) for rule in load_catalog().topic_rules(topic) if rule.check == "sum"]
-    return protection.suppress(values, k, stations, _sensitive_codes(topic), rules)
+    rules = [protection.Rule(rule.check, rule.total, rule.parts) for rule in load_catalog().topic_rules(topic)]
+    return protection.suppress(values, k, stations, _sensitive_codes(topic), rules=rules)
+
+
+def grouped_villages(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    topic: str,
+    years: tuple[int, int],
+    year: int,
+    indicator: str,
+    village_codes: tuple[str, ...] = (),
+    k: int = 0,
+) -> pd.DataFrame:
+    """One year × indicator by village as a meeting chart shows it: the villages shown, then
+    the hidden ones as groups, then their total where it can be worked out anyway
+    (figures.protection.Protected.grouped)."""
+    protected = protected_values(cur, topic=topic, years=years, k=k)
+    names = dict(zip(protected.values["village_code"], protected.values["village_name"], strict=False))
+    return protected.grouped(year, indicator, village_codes or None, names)
 
 
 def _hide(frame: pd.DataFrame, markers: list[str | None]) -> pd.DataFrame:

@@ -165,3 +165,79 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 def plain(text: object) -> str:
     """Text from a workbook or the ETL, escaped so Markdown shows it as typed."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+# ---------------------------------------------------------------- downloads shaped like the screen
+
+TOTAL_ROW = "合计"
+
+
+def column_title(name: str, unit: str, is_part: bool) -> str:
+    """A download's column header: 其中：缓刑（人）."""
+    return ("其中：" if is_part else "") + (f"{name}（{unit}）" if unit else name)
+
+
+def cell_value(value: object, qualifier: str | None, display: str) -> object:
+    """An exact count stays a number (Excel can sum it); 1000+, 约30 and hidden cells are text."""
+    if qualifier == "exact" and value is not None and not pd.isna(value):
+        return int(value)
+    return display
+
+
+def wide_export(values: pd.DataFrame, totals: pd.DataFrame | None = None, by_village: bool = True) -> pd.DataFrame:
+    """The detail table as the screen shows it, for a download: one row per year and village
+    (newest year first, villages in official order), one column per indicator in catalog
+    order with its unit, 其中 parts marked, and a 合计 row per year from the published totals.
+
+    `values` is long (year, village_code, village_name, indicator_code, indicator_name, unit,
+    value, qualifier, display); `totals` is the yearly_totals frame of the same villages."""
+    if values.empty:
+        return pd.DataFrame()
+    order = queries.indicator_order()
+    parents = queries.indicator_parent()
+    names = values.drop_duplicates("indicator_code").set_index("indicator_code")
+    codes = sorted(names.index, key=lambda c: order.get(c, _AFTER_CATALOG))
+    titles = {c: column_title(names.at[c, "indicator_name"], names.at[c, "unit"] or "", c in parents) for c in codes}
+    keyed = values.assign(
+        cell=[cell_value(v, q, d) for v, q, d in zip(values["value"], values["qualifier"], values["display"], strict=True)]
+    )
+    index = ["year", "village_code", "village_name"] if by_village else ["year"]
+    table = keyed.pivot_table(index=index, columns="indicator_code", values="cell", aggfunc="first").reindex(columns=codes)
+    table = table.reset_index()
+    rows = []
+    for year, group in table.groupby("year", sort=False):
+        group = group.sort_values("village_code") if by_village else group
+        rows.append(group)
+        if by_village and totals is not None and not totals.empty:
+            year_totals = totals[totals["year"] == year].set_index("indicator_code")
+            total = {"year": year, "village_code": "", "village_name": TOTAL_ROW}
+            for code in codes:
+                if code in year_totals.index:
+                    row = year_totals.loc[code]
+                    total[code] = cell_value(row["value"], row["qualifier"], row["display"])
+            rows.append(pd.DataFrame([total]))
+    out = pd.concat(rows, ignore_index=True)
+    out = out.sort_values("year", ascending=False, kind="stable")
+    out = out.drop(columns=[c for c in ("village_code",) if c in out.columns])
+    out = out.rename(columns={"year": "年份", "village_name": "村（社区）", **titles})
+    return out.astype(object).where(out.notna(), "").reset_index(drop=True)
+
+
+def form_export(values: pd.DataFrame) -> pd.DataFrame:
+    """A town-level form for a download: one row per indicator (其中 parts marked, unit in
+    its own column), one column per year, exact counts as numbers."""
+    if values.empty:
+        return pd.DataFrame()
+    keyed = values.assign(
+        cell=[cell_value(v, q, d) for v, q, d in zip(values["value"], values["qualifier"], values["display"], strict=True)]
+    )
+    order = queries.indicator_order()
+    parents = queries.indicator_parent()
+    table = keyed.pivot_table(index="indicator_code", columns="year", values="cell", aggfunc="first")
+    table = table.reindex(sorted(table.index, key=lambda c: order.get(c, _AFTER_CATALOG)))
+    names = dict(zip(values["indicator_code"], values["indicator_name"], strict=True))
+    units = dict(zip(values["indicator_code"], values["unit"], strict=True))
+    table.columns = [f"{year}年" for year in table.columns]
+    table.insert(0, "单位", [units[c] or "" for c in table.index])
+    table.insert(0, "指标", [("其中：" if c in parents else "") + names[c] for c in table.index])
+    return table.astype(object).where(table.notna(), "").reset_index(drop=True)

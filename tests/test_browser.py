@@ -149,7 +149,7 @@ def screenshot(tab, name: str) -> None:
 def test_a_link_as_the_first_request_opens_the_page_with_its_filters(server, page):
     open_page(page, server, "correction?from=2020&to=2021&v=440204100001", "社区矫正")
     assert_no_exception(page, server)
-    page.get_by_text("2020–2021年 · 对比 2020 年 · 范围：前进路社区").wait_for()
+    page.get_by_text("统计期 2020–2021年度 · 对比 2020 年 · 范围：前进路社区").wait_for()
     assert page.locator("[data-testid='stSidebar']").get_by_text("年份范围").count()
     assert "v=440204100001" in page.url
 
@@ -161,7 +161,7 @@ def test_every_page_renders_in_chromium_without_an_exception(server, page, name,
     open_page(page, server, f"{path}?meeting=1" if mode == "meeting" else path, PAGES[name])
     if name in TOPIC_PAGES:
         assert wait_for_charts(page) >= 1
-    page.get_by_text("统计期").first.wait_for()
+    page.get_by_text("份来源工作簿").first.wait_for()
     page.get_by_text("演示数据").first.wait_for()
     assert_no_exception(page, server)
     screenshot(page, f"{mode}_{name}")
@@ -215,8 +215,9 @@ def test_the_page_workbook_has_one_sheet_per_chart_and_table_plus_notes(server, 
     download = download_info.value
     assert download.suggested_filename == "十里亭镇_社区矫正_2019-2023_全部村.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
-    assert book.sheetnames == ["历年趋势", "矫正类别构成", "分村对比", "明细", "说明"]
-    assert len(book.sheetnames) == charts + tables + 1
+    # One sheet per chart and table, the detail's long form with its source cells, and 说明.
+    assert book.sheetnames == ["历年趋势", "矫正类别构成", "分村对比", "明细", "明细（逐格来源）", "说明"]
+    assert len(book.sheetnames) == charts + 2 * tables + 1
     notes = {row[0].value: row[1].value for row in book["说明"].iter_rows(min_row=2)}
     assert notes["年份范围"] == "2019–2023年"
     assert notes["村（社区）"] == "全镇"
@@ -246,7 +247,7 @@ def test_uploading_a_good_and_a_bad_workbook_reports_each_in_chinese(server, pag
     screenshot(page, "upload_results")
     # The new year is there on the next page without a restart.
     open_page(page, server, "correction?from=2024&to=2024", "社区矫正")
-    page.get_by_text("2024年 · 对比 2023 年 · 范围：全镇").wait_for()
+    page.get_by_text("统计期 2024年度 · 对比 2023 年 · 范围：全镇").wait_for()
     value = page.locator("[data-testid='stMetricValue']").first.inner_text()
     assert value.strip() == str(len(names))
 

@@ -30,8 +30,10 @@ html, body, .stApp, .stApp button, .stApp input, .stApp textarea {
 /* No developer buttons on an intranet dashboard. */
 [data-testid="stAppDeployButton"], [data-testid="stMainMenu"], #MainMenu { display: none !important; }
 [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
-/* Let a long Chinese label wrap instead of ending in "…". */
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* Let a long Chinese label, and the words after a card's change, wrap instead of ending in "…". */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.2rem; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
 </style>
 """
@@ -44,18 +46,21 @@ _MEETING_CSS = """
 .stApp [data-testid="stMarkdownContainer"], .stApp [data-testid="stCaptionContainer"],
 .stApp [data-testid="stWidgetLabel"] p { font-size: 22px !important; }
 .stApp [data-testid="stMarkdownContainer"] p span { font-size: inherit !important; }
-.stApp h1, .stApp h1 * { font-size: 44px !important; }
+.stApp h1, .stApp h1 * { font-size: 40px !important; }
+.stApp h1 { padding-top: 0 !important; }
 .stApp h2, .stApp h2 * { font-size: 34px !important; }
 .stApp h3, .stApp h3 * { font-size: 28px !important; }
 .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] * {
   font-size: 60px !important; line-height: 1.15 !important; font-weight: 700 !important; color: #000000 !important;
 }
-.stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * { font-size: 24px !important; font-weight: 600; }
+.stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * { font-size: 22px !important; font-weight: 600; }
 .stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] * { font-size: 24px !important; }
 .stApp [data-testid="stMetric"] { border: 2px solid #000000 !important; }
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
+/* No toolbar buttons or running-man on the projector; the sidebar's expand button stays,
+   so the menu and the filters are always one click away (never a trap). */
+[data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
 .stApp [data-testid="stDownloadButton"] button p { font-size: 22px !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; max-width: 100% !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 3rem !important; max-width: 100% !important; }
 </style>
 """
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from etl.loading import warehouse
-from figures import export, kpis, protection, queries, tables
+from figures import charts, export, kpis, protection, queries, tables, views
 from figures.filters import Filters
 from ui.connection import db_path, read
 from ui.frame import KEY_EXPORTS
@@ -83,6 +83,7 @@ class PageExports:
         self.topic_name = topic_name
         self.sources = sources
         self.sheets: dict[str, pd.DataFrame] = {}
+        self.extra: dict[str, pd.DataFrame] = {}  # long forms behind tables, for the page workbook
 
     def _name(self, extension: str, part: str | None = None) -> str:
         f = self.filters
@@ -121,9 +122,11 @@ class PageExports:
         exports[what] = audited
         return audited
 
-    def downloads(self, data: pd.DataFrame, part: str) -> None:
+    def downloads(self, data: pd.DataFrame, part: str, extra: dict[str, pd.DataFrame] | None = None) -> None:
         """CSV and Excel of one chart's or table's data, side by side."""
         self.sheets[part] = data
+        sheets = {part: data, **(extra or {})}
+        self.extra.update(extra or {})
         key = f"dl_{len(self.sheets)}"
         with st.container(horizontal=True, gap="small"):
             st.download_button(
@@ -137,7 +140,7 @@ class PageExports:
             )
             st.download_button(
                 "下载 Excel",
-                data=self._audited(f"{part}（Excel）", lambda: export.xlsx_bytes({part: data}, self.notes(), self.sources)),
+                data=self._audited(f"{part}（Excel）", lambda: export.xlsx_bytes(sheets, self.notes(), self.sources)),
                 file_name=self._name("xlsx", part),
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"{key}_xlsx",
@@ -145,17 +148,31 @@ class PageExports:
                 icon=":material/download:",
             )
 
-    def chart(self, figure: go.Figure, data: pd.DataFrame, part: str) -> None:
-        st.plotly_chart(figure, theme=None, width="stretch", config={"displaylogo": False})
+    def chart(self, figure: go.Figure, data: pd.DataFrame, part: str, picks_village: bool = False) -> None:
+        key = f"chart_{len(self.sheets) + 1}"
+        if picks_village:
+            st.plotly_chart(
+                figure,
+                theme=None,
+                width="stretch",
+                config=charts.PLOTLY_CONFIG,
+                key=key,
+                on_select=lambda: pick_village(key),
+                selection_mode="points",
+            )
+        else:
+            st.plotly_chart(figure, theme=None, width="stretch", config=charts.PLOTLY_CONFIG, key=key)
         self.downloads(data, part)
 
-    def table(self, shown: pd.DataFrame, data: pd.DataFrame, part: str) -> None:
+    def table(self, shown: pd.DataFrame, data: pd.DataFrame, part: str, long: pd.DataFrame | None = None) -> None:
+        """A table as the screen shows it; its downloads carry the same layout, and the long
+        form with each number's source cell as a second sheet for checking."""
         show_table(shown, self.filters)
-        self.downloads(data, part)
+        self.downloads(data, part, extra={f"{part}（逐格来源）": long} if long is not None else None)
 
     def workbook(self) -> None:
         """One Excel file with every chart's and table's data on this page."""
-        sheets = dict(self.sheets)
+        sheets = {**self.sheets, **self.extra}
         st.download_button(
             "下载本页全部数据（Excel，每个图表一张工作表 + 说明）",
             data=self._audited("本页全部数据（Excel）", lambda: export.xlsx_bytes(sheets, self.notes(), self.sources)),
@@ -168,20 +185,84 @@ class PageExports:
         )
 
 
-def village_topic(f: Filters, topic: str, topic_name: str) -> tuple[pd.DataFrame, pd.DataFrame, PageExports]:
-    """What every per-village topic page reads first: yearly totals, village values, and
-    the page's exports with the source cells of the chosen years and villages."""
-    totals = read("yearly_totals", topic=topic, years=f.span, village_codes=f.villages)
-    values = read("village_values", topic=topic, years=f.years, village_codes=f.villages)
-    page = PageExports(f, topic_name, read("source_refs", topic=topic, years=f.years, village_codes=f.villages))
-    return totals, values, page
+KEY_PICKED_FROM = "_villages_before_pick"
 
 
-def village_detail(page: PageExports, values: pd.DataFrame) -> None:
-    """The detail table of a per-village topic: one row per year and village."""
-    st.subheader("明细")
-    page.table(
-        tables.wide_detail(values, ["year", "village_name"], {"year": "年份", "village_name": "村（社区）"}),
-        tables.tidy_for_export(values, tables.VILLAGE_COLUMNS),
-        "明细",
-    )
+def pick_village(key: str) -> None:
+    """A click on a village's bar filters the pages to that village; a second click on it,
+    or 返回, goes back to the villages chosen before."""
+    from ui.filters import KEY_VILLAGES
+
+    event = st.session_state.get(key) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    codes = [point.get("customdata") for point in points if isinstance(point.get("customdata"), str)]
+    if not codes:
+        return
+    current = list(st.session_state.get(KEY_VILLAGES, []))
+    if current == [codes[0]]:
+        st.session_state[KEY_VILLAGES] = st.session_state.pop(KEY_PICKED_FROM, [])
+    else:
+        st.session_state.setdefault(KEY_PICKED_FROM, current)
+        st.session_state[KEY_VILLAGES] = [codes[0]]
+
+
+def _unpick() -> None:
+    from ui.filters import KEY_VILLAGES
+
+    st.session_state[KEY_VILLAGES] = st.session_state.pop(KEY_PICKED_FROM, [])
+
+
+def picked_note(f: Filters) -> None:
+    """After a click on a village's bar: what is shown now, and the way back."""
+    if KEY_PICKED_FROM not in st.session_state or len(f.villages) != 1:
+        st.session_state.pop(KEY_PICKED_FROM, None)
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"已按图中点选，只看{f.villages_label}。")
+        st.button("返回之前的范围", key="unpick", on_click=_unpick, icon=":material/undo:")
+
+
+def chart_panel(page: PageExports, chart: views.Chart) -> None:
+    figure, data = chart.make()
+    page.chart(figure, data, chart.title, picks_village=chart.picks_village)
+
+
+def topic_page(view: views.TopicView, f: Filters) -> None:
+    """A topic's page: cards, charts two by two at the desk (one under another on the
+    projector, rankings at full width), its tables, and the page's workbook."""
+    if view.empty:
+        no_data()
+        return
+    picked_note(f)
+    kpi_row(view.cards, f)
+    if view.note:
+        st.caption(view.note)
+    page = PageExports(f, view.name, view.sources())
+    pending: list[views.Chart] = []
+    for chart in view.charts:
+        if chart.wide:
+            _pair(page, pending, f)
+            pending = []
+            chart_panel(page, chart)
+        else:
+            pending.append(chart)
+            if len(pending) == 2:
+                _pair(page, pending, f)
+                pending = []
+    _pair(page, pending, f)
+    for table in view.tables:
+        st.subheader(table.title)
+        shown, data, long = table.make()
+        page.table(shown, data, table.title, long)
+    page.workbook()
+
+
+def _pair(page: PageExports, pending: list[views.Chart], f: Filters) -> None:
+    if not pending:
+        return
+    if len(pending) == 1:
+        chart_panel(page, pending[0])
+        return
+    for column, chart in zip(chart_columns(f), pending, strict=True):
+        with column:
+            chart_panel(page, chart)
