@@ -13,12 +13,7 @@ from ui import connection, filters, frame, login
 frame.entry_started()
 connection.open_warehouse()
 meeting = filters.prepare_filters()
-st.set_page_config(
-    page_title="法治看板 · 十里亭镇",
-    page_icon="⚖️",
-    layout="wide",
-    initial_sidebar_state="collapsed" if meeting else "expanded",
-)
+st.set_page_config(page_title="法治看板 · 十里亭镇", page_icon="⚖️", layout="wide")
 
 # With a users file, nothing below runs before a login (figures.access; off in the demo).
 login.login_gate()
@@ -34,6 +29,7 @@ data_pages = [
 ]
 navigation = st.navigation(
     {
+        "会议": [st.Page("pages/deck.py", title="汇报（幻灯片）", icon=":material/slideshow:", url_path="deck")],
         "指标": [
             st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
             st.Page("pages/staffing.py", title="队伍建设", icon=":material/badge:"),
@@ -45,7 +41,10 @@ navigation = st.navigation(
         **({"数据": data_pages} if data_pages else {}),
     }
 )
+deck = navigation.url_path == "deck"
+# On the projector the sidebar starts closed; its button keeps the menu one click away.
+st.set_page_config(initial_sidebar_state="collapsed" if meeting or deck else "expanded")
 login.user_box()
-chosen = filters.sidebar_filters()
-frame.apply_style(chosen.meeting)
+chosen = filters.sidebar_filters(deck=deck)
+frame.apply_style(chosen.meeting, deck=deck)
 navigation.run()

@@ -217,7 +217,7 @@ def split_stacks(
         _whole_numbers(fig, _peak(part.groupby("year")["value"].sum()), row=1, col=col)
         _years_axis(fig, years, row=1, col=col)
     _layout(fig, title, style)
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend={"y": -0.2})
     fig.update_annotations(font={"size": style.font_size})
     return fig
 
@@ -259,6 +259,7 @@ def ranked_bars(
                 orientation="h",
                 text=[g.display for g in groups],
                 textposition="outside",
+                constraintext="none",
                 cliponaxis=False,
                 marker={"color": GROUP_COLOUR, "pattern": {"shape": "/"}},
                 hovertemplate="%{y}：%{text}<extra></extra>",
@@ -272,6 +273,7 @@ def ranked_bars(
             orientation="h",
             text=shown["display"],
             textposition="outside",
+            constraintext="none",
             cliponaxis=False,
             marker_color=colour,
             customdata=shown.get("village_code", shown[category]),
@@ -282,8 +284,12 @@ def ranked_bars(
     bars = len(shown) + len(groups)
     height = max(style.height, 90 + style.bar_height * bars)
     _layout(fig, title, style, height=height)
+    # A label beside its bar is never squeezed out, however thin the bars of a slide get.
+    fig.update_layout(uniformtext={"mode": False})
     fig.update_xaxes(title=None)
-    fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=[g.label for g in groups] + list(shown[category]))
+    # Top to bottom: the villages largest first, then the groups in the order given.
+    order = [g.label for g in reversed(groups)] + list(shown[category])
+    fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=order)
     peak = max(_peak(shown["value"]), max((g.value or 0 for g in groups), default=0))
     _whole_numbers(fig, peak, axis="x")
     fig.update_xaxes(range=[0, max(1.0, peak) * 1.15])

@@ -90,6 +90,18 @@ def indicator_parent() -> dict[str, str]:
     return {code: ind.parent for code, ind in load_catalog().indicators.items() if ind.parent}
 
 
+@cache
+def indicator_part_of() -> dict[str, str]:
+    """Every indicator that is part of a total (其中): a form's 其中 rows, and the parts of the
+    catalog's rules (缓刑 of 在册社区矫正对象, 3级 of 在管患者, 现报到 of 在册吸毒人员)."""
+    parts = dict(indicator_parent())
+    for rule in load_catalog().rules:
+        if rule.total not in parts:
+            for part in rule.parts:
+                parts.setdefault(part, rule.total)
+    return parts
+
+
 def _in_catalog_order(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
     """Rows sorted by `first`, then indicators in catalog order (the main figure first)."""
     order = indicator_order()

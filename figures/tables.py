@@ -160,11 +160,16 @@ def ledger_matrix(ledger: pd.DataFrame, reporting_year: int):
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+# What Markdown would turn into a link by itself (www., http://, a@b): a zero-width space
+# breaks the pattern and shows nothing.
+_AUTOLINK_START = re.compile(r"(?i)(www|https?|ftp|mailto)(?=[.:])|(?<=\w)(@)(?=\w)")
 
 
 def plain(text: object) -> str:
-    """Text from a workbook or the ETL, escaped so Markdown shows it as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Text from a workbook or the ETL, escaped so Markdown shows it as typed, and never as
+    a link (an address in a theme stays text)."""
+    text = _AUTOLINK_START.sub(lambda m: (m.group(1) or m.group(2)) + "\u200b", str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 # ---------------------------------------------------------------- downloads shaped like the screen
@@ -194,7 +199,7 @@ def wide_export(values: pd.DataFrame, totals: pd.DataFrame | None = None, by_vil
     if values.empty:
         return pd.DataFrame()
     order = queries.indicator_order()
-    parents = queries.indicator_parent()
+    parents = queries.indicator_part_of()
     names = values.drop_duplicates("indicator_code").set_index("indicator_code")
     codes = sorted(names.index, key=lambda c: order.get(c, _AFTER_CATALOG))
     titles = {c: column_title(names.at[c, "indicator_name"], names.at[c, "unit"] or "", c in parents) for c in codes}
@@ -241,3 +246,19 @@ def form_export(values: pd.DataFrame) -> pd.DataFrame:
     table.insert(0, "单位", [units[c] or "" for c in table.index])
     table.insert(0, "指标", [("其中：" if c in parents else "") + names[c] for c in table.index])
     return table.astype(object).where(table.notna(), "").reset_index(drop=True)
+
+
+_SUBMISSION_ID = re.compile(r"\b([0-9a-f]{12})-([a-z_]+)-(\d{4})\b")
+_TOPIC_YEAR = re.compile(r"^(冻结|解冻) ([a-z_]+) (\d{4})$")
+
+
+def readable_audit(detail: str, topic_names: dict[str, str]) -> str:
+    """An audit entry in people's words: 社区矫正2021年（a1b2c3） for a submission id, the
+    topic's name for its code."""
+
+    def submission(found: re.Match) -> str:
+        sha, topic, year = found.groups()
+        return f"{topic_names.get(topic, topic)}{year}年（{sha[:6]}）"
+
+    text = _TOPIC_YEAR.sub(lambda m: f"{m.group(1)} {topic_names.get(m.group(2), m.group(2))} {m.group(3)}年", detail)
+    return _SUBMISSION_ID.sub(submission, text)

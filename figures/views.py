@@ -544,6 +544,17 @@ def overview(read: Reader, f: Filters) -> TopicView:
     return TopicView("overview", "总览", cards, [Chart("trends", "历年走势", trends)], [], sources, empty=totals.empty, note=note)
 
 
+# The charts each topic view draws, by key: what data/deck.toml may name (a test checks
+# these are the views' own keys).
+CHART_KEYS: dict[str, tuple[str, ...]] = {
+    "overview": ("trends",),
+    "staffing": ("posts", "kinds", "office", "certified"),
+    "correction": ("trend", "types", "villages"),
+    "mental_health": ("grades", "trend", "villages"),
+    "drugs": ("stations", "station_trend", "risk", "villages"),
+    "outreach": ("events", "reach", "villages"),
+}
+
 TOPIC_VIEWS: dict[str, Callable[[Reader, Filters], TopicView]] = {
     "overview": overview,
     "staffing": staffing,

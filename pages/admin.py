@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from etl.loading import warehouse
-from figures import access
+from figures import access, tables
 from figures.filters import Filters
 from ui import connection, frame, login, widgets
 
@@ -106,7 +106,10 @@ def body(f: Filters) -> None:
     if trail.empty:
         st.caption("没有符合条件的记录。")
     else:
-        shown = trail.assign(action=trail["action"].map(lambda a: ACTIONS.get(a, a))).rename(columns=AUDIT_COLUMNS)
+        shown = trail.assign(
+            action=trail["action"].map(lambda a: ACTIONS.get(a, a)),
+            detail=trail["detail"].map(lambda d: tables.readable_audit(d, topics)),
+        ).rename(columns=AUDIT_COLUMNS)
         shown["时间"] = pd.to_datetime(shown["时间"]).dt.strftime("%Y-%m-%d %H:%M:%S")
         widgets.show_table(shown, f)
 

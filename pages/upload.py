@@ -29,8 +29,9 @@ def show_report(report: dict) -> None:
         for notice in report.get("notices") or []:
             st.caption(tables.plain(notice))
         if report["errors"]:
-            problems = pd.DataFrame(report["errors"]).reindex(columns=["sheet", "cell", "code", "message"])
-            problems.columns = ["工作表", "单元格", "问题代码", "说明"]
+            # What to do first, where second; the problem's code last, for whoever helps them.
+            problems = pd.DataFrame(report["errors"]).reindex(columns=["message", "sheet", "cell", "code"])
+            problems.columns = ["问题和改法", "工作表", "单元格", "代码"]
             # A plain table (text a browser can read out and a clerk can copy), Markdown escaped.
             st.table(problems.fillna("").map(tables.plain), hide_index=True)
 
@@ -47,7 +48,7 @@ def body(f: Filters) -> None:
         st.info(f"你的账号只能上报{'、'.join(sorted(mine))}的报表；含其他部门报表的文件会整份拒收。", icon=":material/info:")
     with st.form("upload_form", clear_on_submit=True, border=True):
         files = st.file_uploader(
-            "选择工作簿（点“Upload”按钮，或把文件拖到框内）",
+            "选择工作簿",
             type=["xlsx", "xls", "ods"],
             accept_multiple_files=True,
             key="upload_files",

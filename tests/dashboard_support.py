@@ -106,3 +106,8 @@ def assert_clean(at: AppTest) -> None:
     """No exception and no error box (a page shows st.error when its body failed)."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def styles(at: AppTest) -> str:
+    """The static CSS the frame put on the page (st.html of style only)."""
+    return "".join(element.proto.body for element in at.get("html"))

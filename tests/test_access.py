@@ -167,9 +167,9 @@ def test_an_uploader_of_the_justice_office_gets_a_drug_office_sheet_refused_whol
     assert not at.exception
     assert [box.value for box in at.error] == ["已拒绝：整个文件未载入，请按下表逐项修改后重新上传"]
     problems = at.table[0].value
-    assert [code.replace("\\", "") for code in problems["问题代码"]] == ["NOT_YOUR_DEPARTMENT"]
+    assert [code.replace("\\", "") for code in problems["代码"]] == ["NOT_YOUR_DEPARTMENT"]
     assert problems.iloc[0]["工作表"] == "吸毒人员"
-    assert "属于禁毒办" in problems.iloc[0]["说明"].replace("\\", "")
+    assert "属于禁毒办" in problems.iloc[0]["问题和改法"].replace("\\", "")
     # Nothing of the file is in the warehouse, not even its own department's sheet, and
     # its original is not kept.
     assert sql(demo_db, "select count(*) from indicator_values where year = 2024") == [(0,)]

@@ -192,6 +192,114 @@ def test_meeting_mode_is_legible_from_the_back_of_the_room(server, page):
     screenshot(page, "meeting_legibility")
 
 
+def test_meeting_mode_is_never_a_trap_the_menu_is_one_click_away(server, page):
+    open_page(page, server, "correction?meeting=1", "社区矫正")
+    expand = page.locator("[data-testid='stExpandSidebarButton']")
+    expand.wait_for()
+    assert expand.is_visible(), "the sidebar's button stays on the projector"
+    expand.click()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("总览").first.wait_for()
+    sidebar.get_by_text("会议模式（投影）").wait_for()
+    screenshot(page, "meeting_menu_open")
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    channels = [c / 255 for c in rgb]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _rgba(text: str) -> tuple[float, float, float, float]:
+    parts = [float(x) for x in text[text.index("(") + 1 : text.index(")")].split(",")]
+    return (*parts[:3], parts[3] if len(parts) == 4 else 1.0)
+
+
+@pytest.mark.parametrize("mode", ["normal", "meeting"])
+def test_the_change_on_every_card_is_readable_wcag_aa(server, page, mode):
+    open_page(page, server, "overview?meeting=1" if mode == "meeting" else "", "总览")
+    page.locator("[data-testid='stMetricDelta']").first.wait_for()
+    colours = page.evaluate(
+        r"""() => [...document.querySelectorAll("[data-testid='stMetricDelta']")].map((el) => {
+            const text = getComputedStyle(el.querySelector('p') || el).color;
+            let node = el, background = 'rgba(0, 0, 0, 0)';
+            while (node && /rgba\(0, 0, 0, 0\)|transparent/.test(background)) { background = getComputedStyle(node).backgroundColor; node = node.parentElement; }
+            return [text, background];
+        })"""
+    )
+    assert len(colours) >= 8
+    for text, background in colours:
+        red, green, blue, alpha = _rgba(background)
+        # A tinted chip over the white card: blend it as the screen shows it.
+        under = tuple(alpha * c + (1 - alpha) * 255 for c in (red, green, blue))
+        lighter, darker = sorted((_luminance(_rgba(text)[:3]), _luminance(under)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (text, background)
+
+
+DECK_SLIDES = 12
+
+
+def _no_scroll(tab) -> bool:
+    return tab.evaluate("() => { const m = document.querySelector('[data-testid=stMain]'); return m.scrollHeight <= m.clientHeight + 1; }")
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+def test_the_deck_pages_by_keyboard_fits_every_slide_and_leaves_with_esc(server, browser, size):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        tab.goto(f"{server['url']}/deck?slide=1")
+        tab.get_by_text(f"1 / {DECK_SLIDES}", exact=True).wait_for()
+        tab.locator("h2").first.click()  # the window has the focus, as the meeting room's screen does
+        for number in range(1, DECK_SLIDES + 1):
+            tab.get_by_text(f"{number} / {DECK_SLIDES}", exact=True).wait_for()
+            tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+            if tab.locator("[data-testid='stPlotlyChart']").count():
+                tab.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
+            assert_no_exception(tab, server)
+            assert _no_scroll(tab), f"slide {number} scrolls at {width}x{height}"
+            assert f"slide={number}" in tab.url
+            tab.get_by_text("统计期").first.wait_for()  # every slide names its period and sources
+            screenshot(tab, f"deck_{width}x{height}_{number:02d}")
+            if number < DECK_SLIDES:
+                # What a presentation clicker sends, and the keyboard's arrow, in turn.
+                tab.keyboard.press("PageDown" if number % 2 else "ArrowRight")
+        tab.keyboard.press("PageUp")
+        tab.get_by_text(f"{DECK_SLIDES - 1} / {DECK_SLIDES}", exact=True).wait_for()
+        tab.keyboard.press("ArrowLeft")
+        tab.get_by_text(f"{DECK_SLIDES - 2} / {DECK_SLIDES}", exact=True).wait_for()
+        tab.keyboard.press("Escape")
+        tab.locator("h1", has_text="总览").wait_for()
+        # The link brings a slide back.
+        tab.goto(f"{server['url']}/deck?slide=4")
+        tab.get_by_text(f"4 / {DECK_SLIDES}", exact=True).wait_for()
+    finally:
+        context.close()
+
+
+def test_clicking_a_villages_bar_filters_the_pages_to_it_and_back(server, page):
+    open_page(page, server, "drugs?from=2021&to=2021", "禁毒")
+    wait_for_charts(page)
+    ranking = page.locator("[data-testid='stPlotlyChart']", has_text="各村（社区）在册吸毒人员")
+    ranking.scroll_into_view_if_needed()
+    bars = ranking.locator("g.trace.bars").last.locator("g.point path")
+    bars.first.wait_for()
+    count = bars.count()
+    # A person clicks where the bar is drawn (plotly takes the click on its drag layer above it).
+    bars.nth(count - 1).click(force=True)  # the top bar: the village with the most
+    page.get_by_role("button", name="返回之前的范围").wait_for()
+    page.wait_for_url(lambda url: "v=" in url)
+    village = page.url.split("v=")[1].split("&")[0]
+    assert len(village) == 12 and village.startswith("440204100")
+    page.get_by_text("范围：前进路社区").first.wait_for()  # the top village of 2021; every figure is now its own
+    screenshot(page, "click_to_filter")
+    page.get_by_role("button", name="返回之前的范围").click()
+    page.wait_for_url(lambda url: "v=" not in url)
+    assert_no_exception(page, server)
+
+
 def test_a_csv_download_opens_with_its_chinese_intact(server, page):
     open_page(page, server, "correction", "社区矫正")
     wait_for_charts(page)
@@ -241,8 +349,15 @@ def test_uploading_a_good_and_a_bad_workbook_reports_each_in_chinese(server, pag
     assert page.get_by_text("已拒绝：整个文件未载入").count() == 1
     page.locator("[data-testid='stTable'] td", has_text="B3").wait_for()
     cells = [text.strip() for text in page.locator("[data-testid='stTable'] td").all_inner_texts()]
-    assert cells[:2] == ["社区矫正", "B3"], cells
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in cells[3])
+    # The message comes first, then where; the code last.
+    assert cells[1:3] == ["社区矫正", "B3"], cells
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in cells[0]) and cells[3] == "NOT_A_COUNT"
+    # Streamlit's own English on the uploader is covered by Chinese.
+    words = page.evaluate(
+        """() => [...document.querySelectorAll("[data-testid='stFileUploaderDropzone'] button p, [data-testid='stFileUploaderDropzoneInstructions'] span")]
+            .map((el) => [getComputedStyle(el).fontSize, getComputedStyle(el, '::after').content])"""
+    )
+    assert words and all(size == "0px" and any("\u4e00" <= ch <= "\u9fff" for ch in after) for size, after in words), words
     assert_no_exception(page, server)
     screenshot(page, "upload_results")
     # The new year is there on the next page without a restart.
@@ -253,6 +368,26 @@ def test_uploading_a_good_and_a_bad_workbook_reports_each_in_chinese(server, pag
 
 
 # ---------------------------------------------------------------- access by role (etl.access)
+
+
+def test_workbook_text_in_a_projector_table_stays_text_never_a_link(server, page, books):
+    """st.table renders Markdown: a theme holding an address must not become a link."""
+    from etl.loading.loader import load_blobs
+    from tests.builders import EVENT_HEADER
+
+    theme = "详见 www.example.com 与 http://x.cn/a 的“送法进村”活动"
+    path = books.write(
+        "普法活动_2025.xlsx",
+        books.sheet(
+            "普法", [["十里亭镇2025年度普法宣传活动登记表"], EVENT_HEADER, ["2025-03-01", "前进路社区", "广场", theme, "", 10, 1, 2, 30]]
+        ),
+    )
+    assert load_blobs(server["warehouse"], [(path.name, path.read_bytes())])[0].status == "loaded"
+    open_page(page, server, "outreach?meeting=1&from=2025&to=2025", "普法宣传")
+    table = page.locator("[data-testid='stTable']").last
+    table.get_by_text("www.example.com", exact=False).wait_for()
+    assert table.locator("a").count() == 0
+    assert "http://x.cn/a" in table.inner_text().replace("\u200b", "")  # shown as typed
 
 
 @pytest.fixture(scope="module")

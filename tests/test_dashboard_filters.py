@@ -3,7 +3,7 @@ filters stay as they are when a person moves between pages."""
 
 from __future__ import annotations
 
-from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql, status
+from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql, status, styles
 
 QIANJINLU, JINFENGPING = "440204100001", "440204100201"
 
@@ -64,9 +64,9 @@ def test_nonsense_in_the_url_falls_back_to_the_whole_town_and_all_years(demo_db_
 
 def test_meeting_mode_injects_large_type_and_draws_tables_for_the_projector(demo_db_master, monkeypatch):
     normal = goto(open_app(demo_db_master, monkeypatch), "correction")
-    assert not any("font-size: 60px" in m.value for m in normal.markdown)
+    assert "font-size: 60px" not in styles(normal)
     assert normal.dataframe and not normal.table
     meeting = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1"}), "correction")
     assert_clean(meeting)
-    assert any("font-size: 60px" in m.value for m in meeting.markdown)
+    assert "font-size: 60px" in styles(meeting)
     assert meeting.table and not meeting.dataframe

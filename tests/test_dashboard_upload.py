@@ -50,10 +50,10 @@ def test_a_bad_workbook_is_refused_with_its_sheet_and_cell(demo_db, books, monke
     assert not at.exception
     assert [box.value for box in at.error] == ["已拒绝：整个文件未载入，请按下表逐项修改后重新上传"]
     problems = at.table[0].value
-    assert list(problems.columns) == ["工作表", "单元格", "问题代码", "说明"]
+    assert list(problems.columns) == ["问题和改法", "工作表", "单元格", "代码"]  # what to do first, the code last
     assert problems.iloc[0]["工作表"] == "社区矫正"
     assert problems.iloc[0]["单元格"] == "B3"
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in problems.iloc[0]["说明"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in problems.iloc[0]["问题和改法"])
     ((loaded,),) = sql(demo_db, "select count(*) from indicator_values where year = 2024")
     assert loaded == 0
 

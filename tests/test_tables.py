@@ -95,4 +95,11 @@ def test_export_columns_are_chinese_and_qualifiers_are_words():
 
 
 def test_workbook_text_shows_as_typed_in_markdown():
-    assert tables.plain("**粗**[链接](http://x)") == r"\*\*粗\*\*\[链接\]\(http\://x\)"
+    assert tables.plain("**粗**[链接](http://x)") == "\\*\\*粗\\*\\*\\[链接\\]\\(http\u200b\\://x\\)"
+    assert tables.plain("www.a.cn").replace("\u200b", "").replace("\\", "") == "www.a.cn"
+
+
+def test_audit_entries_read_in_peoples_words():
+    names = {"outreach": "普法活动", "drugs": "吸毒人员"}
+    assert tables.readable_audit("撤回 134c445003a0-outreach-2021（a.xlsx）", names) == "撤回 普法活动2021年（134c44）（a.xlsx）"
+    assert tables.readable_audit("冻结 drugs 2021", names) == "冻结 吸毒人员 2021年"

@@ -94,8 +94,10 @@ def _apply_pick() -> None:
     st.session_state[KEY_PICK] = None
 
 
-def sidebar_filters() -> Filters:
-    """Draw the shared filters in the sidebar, store them for the page, mirror them in the URL."""
+def sidebar_filters(deck: bool = False) -> Filters:
+    """Draw the shared filters in the sidebar, store them for the page, mirror them in the URL.
+    On the deck (汇报) meeting mode is on whatever the toggle says, and the slide's number
+    stays in the URL."""
     years = read("available_years") or [dt.date.today().year]
     villages = read("villages")
     covered = _coverage()
@@ -146,26 +148,33 @@ def sidebar_filters() -> Filters:
         villages=codes,
         villages_label=label,
         file_label=file_label,
-        meeting=bool(st.session_state[KEY_MEETING]),
+        meeting=bool(st.session_state[KEY_MEETING]) or deck,
         town=str(villages["town_name"].iloc[0]) if len(villages) else "本镇",
-        small_count_k=protection.small_count_k(bool(st.session_state[KEY_MEETING])),
+        small_count_k=protection.small_count_k(bool(st.session_state[KEY_MEETING]) or deck),
         partial=tuple(partial.items()),
         reported=tuple((year, c.topics) for year, c in covered.items()),
     )
     st.session_state[KEY_FILTERS] = filters
-    _write_url(filters)
+    _write_url(filters, keep=("slide",) if deck else ())
     return filters
 
 
-def _write_url(filters: Filters) -> None:
-    """Mirror the filters in the query string so a copied link opens the same view."""
+def url_params(filters: Filters) -> dict[str, str]:
+    """The filters as a query string: ?from=…&to=…&cmp=…&v=…&meeting=1."""
     wanted = {"from": str(filters.year_from), "to": str(filters.year_to)}
     if st.session_state[KEY_COMPARE] != AUTO_COMPARE:
         wanted["cmp"] = str(filters.compare_year)
     if filters.villages:
         wanted["v"] = ",".join(filters.villages)
-    if filters.meeting:
+    if st.session_state.get(KEY_MEETING):
         wanted["meeting"] = "1"
+    return wanted
+
+
+def _write_url(filters: Filters, keep: tuple[str, ...] = ()) -> None:
+    """Mirror the filters in the query string so a copied link opens the same view."""
+    wanted = url_params(filters)
+    wanted.update({name: st.query_params[name] for name in keep if name in st.query_params})
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

@@ -35,6 +35,13 @@ html, body, .stApp, .stApp button, .stApp input, .stApp textarea {
 [data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.2rem; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
+/* The file uploader's own words are English: say them in Chinese. */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after { content: "选择文件"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "也可以把文件拖到这个框里 · 每个文件不超过 20 MB · .xlsx、.xls、.ods，可一次选多个"; font-size: 0.95rem;
+}
 </style>
 """
 
@@ -65,11 +72,39 @@ _MEETING_CSS = """
 """
 
 
-def apply_style(meeting: bool) -> None:
-    """Static CSS only: the font stack always, big type and high contrast in meeting mode."""
-    st.markdown(_BASE_CSS, unsafe_allow_html=True)
-    if meeting:
-        st.markdown(_MEETING_CSS, unsafe_allow_html=True)
+_DECK_CSS = """
+<style>
+/* A slide fills the screen without scrolling, at 1280x720 as at 1920x1080: a header line,
+   a source line, at most one row of cards, and charts that take the height left. */
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2rem !important; padding-bottom: 0 !important; }
+/* The header keeps only the sidebar's button at the left; it must not cover the slide's title. */
+[data-testid="stHeader"] { background: transparent !important; pointer-events: none; }
+[data-testid="stHeader"] button { pointer-events: auto; }
+.stApp h2, .stApp h2 * { font-size: 34px !important; padding: 0 !important; line-height: 1.2 !important; }
+.st-key-deck_left, .st-key-deck_right { display: none !important; }
+.st-key-deck_bar button p { font-size: 20px !important; }
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] * { font-size: 18px !important; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] * { font-size: 46px !important; }
+.stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * { font-size: 19px !important; }
+.stApp [data-testid="stMetric"] { padding: 0.6rem 0.9rem !important; }
+.stApp [data-testid="stMetricDelta"], .stApp [data-testid="stMetricDelta"] * { font-size: 22px !important; }
+/* The comparison year is on the source line; a card keeps to its number and change. */
+.stApp [data-testid="stMetricDeltaDescription"] { display: none !important; }
+.st-key-slide_with_cards [class*="st-key-slide_chart_"] { --slide-chart: calc(100vh - 390px); }
+.st-key-slide_charts [class*="st-key-slide_chart_"] { --slide-chart: calc(100vh - 175px); }
+[class*="st-key-slide_chart_"] { height: var(--slide-chart) !important; max-height: var(--slide-chart) !important; flex: 0 0 auto !important; min-height: 0 !important; }
+[class*="st-key-slide_chart_"] > div, [class*="st-key-slide_chart_"] [data-testid="stPlotlyChart"],
+[class*="st-key-slide_chart_"] [data-testid="stPlotlyChart"] > div, [class*="st-key-slide_chart_"] .js-plotly-plot,
+[class*="st-key-slide_chart_"] .plot-container { height: 100% !important; }
+</style>
+"""
+
+
+def apply_style(meeting: bool, deck: bool = False) -> None:
+    """Static CSS only: the font stack always, big type and high contrast in meeting mode,
+    and a slide that fits the screen in the deck."""
+    # One st.html of style only: Streamlit puts it out of the flow, so it costs no height.
+    st.html(_BASE_CSS + (_MEETING_CSS if meeting or deck else "") + (_DECK_CSS if deck else ""))
 
 
 def status_line(filters: Filters, filtered: bool = True) -> None:
@@ -115,16 +150,25 @@ def _ensure_entry_ran() -> None:
 
 
 def run_page(
-    title: str, body: Callable[[Filters], None], *, town_level: bool = False, filtered: bool = True, needs: str = access.VIEW
+    title: str,
+    body: Callable[[Filters], None],
+    *,
+    town_level: bool = False,
+    filtered: bool = True,
+    needs: str = access.VIEW,
+    deck: bool = False,
 ) -> None:
-    """The page frame: the role check, title, the filters in words, then the body. A
-    failure shows a Chinese message (the traceback goes to the server log), never a traceback."""
+    """The page frame: the role check, title, the filters in words, then the body (a slide
+    of the deck draws its own title and source line). A failure shows a Chinese message (the
+    traceback goes to the server log), never a traceback."""
     _ensure_entry_ran()
     st.session_state[KEY_EXPORTS] = {}
     filters = current_filters()
-    st.title(title)
+    if not deck:
+        st.title(title)
     require(needs)
-    status_line(filters, filtered)
+    if not deck:
+        status_line(filters, filtered)
     if town_level and filters.villages:
         st.info(TOWN_LEVEL_NOTE)
     try:
