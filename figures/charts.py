@@ -105,15 +105,17 @@ def _years_axis(fig: go.Figure, years: list[int], **where) -> None:
 
 def _label_positions(frame: pd.DataFrame, series: str) -> dict[str, list[str]]:
     """Where each point's label goes so two close lines do not print over each other: at
-    each year the higher series is labelled above its point, the lower below."""
+    each year the highest series is labelled above its point, the others below it (of two
+    equal values, the first drawn above, the second below)."""
     positions: dict[str, list[str]] = {}
+    names = list(dict.fromkeys(frame[series]))
     wide = frame.pivot_table(index="year", columns=series, values="value", aggfunc="first")
-    for name in wide.columns:
+    for name in names:
         places = []
         for year in sorted(frame.loc[frame[series] == name, "year"].unique()):
-            row = wide.loc[year].dropna()
-            below = len(row) > 1 and name in row.index and row[name] == row.min() and row[name] < row.max()
-            places.append("bottom center" if below else "top center")
+            row = wide.loc[year].dropna() if name in wide.columns else pd.Series(dtype=float)
+            ranked = sorted(row.index, key=lambda other: (-row[other], names.index(other)))
+            places.append("top center" if not ranked or ranked[0] == name else "bottom center")
         positions[str(name)] = places
     return positions
 

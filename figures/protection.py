@@ -114,7 +114,7 @@ def required_values(k: int, station_total: float, villages_in_station: int) -> i
 
 def note(k: int) -> str:
     """What a page says about the protection in force, in one line (Markdown: `*` escaped)."""
-    return f"小数保护：各村（社区）0–{k - 1} 人一律显示为“<{k}”，“\\*”“…”为已隐去的数；全镇和各派出所合计照常显示。"
+    return f"小数保护：各村 0–{k - 1} 人显示为“<{k}”，“\\*”“…”为已隐去的数，全镇和派出所合计照常显示"
 
 
 def settings_file() -> Path:

@@ -37,7 +37,7 @@ def test_every_page_shows_the_period_sources_demo_mark_and_when_data_was_loaded(
         assert line == f"本页不受左侧年份和村（社区）筛选影响 · {files} 份来源工作簿 · :orange-badge[演示数据]"
     else:
         assert line == f"**统计期 2019–2023年度** · 对比 2022 年 · 范围：全镇 · {files} 份来源工作簿 · :orange-badge[演示数据]"
-    assert rendered[page].caption[0].value.startswith(f"数据最近一次导入：{as_of}")
+    assert rendered[page].caption[0].value.startswith(f"数据导入于 {as_of}")
 
 
 @pytest.mark.parametrize("page", TOPIC_PAGES)

@@ -122,7 +122,7 @@ def status_line(filters: Filters, filtered: bool = True) -> None:
         line += " · :orange-badge[演示数据]"
     st.markdown(line)
     as_of = status["as_of"]
-    small = f"数据最近一次导入：{pd.Timestamp(as_of):%Y-%m-%d %H:%M}" if as_of is not None else "尚未导入数据"
+    small = f"数据导入于 {pd.Timestamp(as_of):%Y-%m-%d %H:%M}" if as_of is not None else "尚未导入数据"
     if filtered and filters.small_count_k:
         small += " · " + protection.note(filters.small_count_k)
     st.caption(small)

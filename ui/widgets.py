@@ -29,6 +29,9 @@ def kpi_row(cards: list[kpis.Kpi], filters: Filters) -> None:
         columns = st.columns(per_row)
         for column, card in zip(columns, cards[start : start + per_row], strict=False):
             delta, colour, arrow = kpis.delta(card)
+            description = kpis.description(card, filters)
+            if filters.meeting and description == f"较{filters.compare_year}年":
+                description = None  # on the projector the line under the title names the year compared with
             with column:
                 st.metric(
                     label=kpis.title(card),
@@ -36,7 +39,7 @@ def kpi_row(cards: list[kpis.Kpi], filters: Filters) -> None:
                     delta=delta,
                     delta_color=colour,
                     delta_arrow=arrow,
-                    delta_description=kpis.description(card, filters),
+                    delta_description=description,
                     help=kpis.basis_help(card, filters),
                     border=True,
                 )
