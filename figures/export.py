@@ -25,6 +25,8 @@ _SHEET_NAME_MAX = 31
 _BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
 NOTES_SHEET = "说明"
+# Invisible characters some readers drop before parsing a cell: they must not hide a formula.
+_INVISIBLE_LEAD = " \u00a0\u200b\u200c\u200d\u2060\ufeff\u180e"
 
 
 def neutralise(value: object) -> object:
@@ -36,9 +38,10 @@ def neutralise(value: object) -> object:
     """
     if not isinstance(value, str) or not value:
         return value
-    # Leading spaces do not protect a cell: some readers trim them before parsing.
+    # Leading spaces, zero-width spaces or a byte-order mark do not protect a cell: some
+    # readers drop them before parsing.
     candidates = (value, unicodedata.normalize("NFKC", value))
-    if any(text.lstrip(" ").startswith(_FORMULA_STARTS) for text in candidates):
+    if any(text.lstrip(_INVISIBLE_LEAD).startswith(_FORMULA_STARTS) for text in candidates):
         return "'" + value
     return value
 
