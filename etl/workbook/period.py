@@ -79,11 +79,17 @@ _CHINESE_DIGITS = {
 _CHINESE_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=年)")
 
 
-def _arabic_years(text: str) -> str:
+# In a file name the 年 may be left out: 社区矫正二〇二二.xlsx.
+_CHINESE_YEAR_ALONE = re.compile(
+    r"(?<![〇零○一二三四五六七八九十])[一二][〇零○九][〇零○一二三四五六七八九]{2}(?![〇零○一二三四五六七八九十])"
+)
+
+
+def _arabic_years(text: str, pattern: re.Pattern = _CHINESE_YEAR) -> str:
     """二〇二二年度 → 2022年度: a year written digit by digit in Chinese numerals."""
-    if not _CHINESE_YEAR.search(text):
+    if not pattern.search(text):
         return text
-    return _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[ch] for ch in m.group(0)), text)
+    return pattern.sub(lambda m: "".join(_CHINESE_DIGITS[ch] for ch in m.group(0)), text)
 
 
 def _clean(text: str) -> str:
@@ -116,7 +122,7 @@ def years_in_text(text: str) -> set[int]:
 
 def year_from_file_name(name: str) -> int | None:
     stem = re.sub(r"\.[A-Za-z]+$", "", name)
-    found = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", _arabic_years(normalize_text(stem)))}
+    found = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", _arabic_years(normalize_text(stem), _CHINESE_YEAR_ALONE))}
     return found.pop() if len(found) == 1 else None
 
 

@@ -15,7 +15,7 @@ from etl.reference.problems import Problem
 from etl.reference.spellings import Count, ValueProblem, header_key, normalize_text, parse_count, parse_date, parse_text
 from etl.workbook.layout import Layout, looks_numeric
 from etl.workbook.number_formats import KIND_LABELS, NOT_A_COUNT
-from etl.workbook.opening import Grid, cell_name, column_name
+from etl.workbook.opening import Grid, cell_name, cell_position, column_name
 from etl.workbook.period import period_below, year_in_sheet
 
 
@@ -143,7 +143,8 @@ def _duplicate_columns(sheet: SheetData, grid: Grid, layout: Layout, name_of) ->
 
 
 def _short(value: object) -> str:
-    return normalize_text(value)[:20]
+    """A header or label as the clerk wrote it, on one line and cut short."""
+    return (parse_text(value) or "")[:20]
 
 
 def _named_station(text: str, stations: dict[str, str]) -> str | None:
@@ -299,15 +300,21 @@ def _check_totals(
     a 小计 whose station cannot be told against the villages listed above it, the town's total
     against all. A total whose formula result the file does not hold cannot be checked (said so)."""
     unchecked = []
+    checked = False
+    # A column with a refused cell is not summed: the clerk fixes that cell first.
+    refused_cols = {where[1] for p in sheet.problems if (where := cell_position(p.cell)) and where[0] >= layout.data_start}
     for total in totals:
         for col in value_cols:
             code = layout.columns[col]
+            if col in refused_cols:
+                continue
             if (total.row, col) in grid.uncalculated:
                 unchecked.append(cell_name(total.row, col))
                 continue
             stated = _count(sheet, grid, total.row, col, catalog.indicators[code].unit)
             if stated is None:
                 continue
+            checked = True
             if total.station == "":
                 members = set(total.block)
             elif total.station is None:
@@ -331,12 +338,12 @@ def _check_totals(
                     f"{scope}的“{name}”为 {stated.value}，但{what}。请核对各村数字或合计数",
                     cell_name(total.row, col),
                 )
-    if totals:
+    if checked:
         sheet.notices.append(f"工作表“{sheet.sheet}”的合计行已与各村之和核对，未重复计入")
     if unchecked:
         sheet.notices.append(
             f"工作表“{sheet.sheet}”合计行的 {'、'.join(unchecked[:5])}{' 等' if len(unchecked) > 5 else ''} 是没有保存计算结果的公式，"
-            "未能核对（合计不入库，各村的数字照常导入）"
+            "未能核对（合计行本身不入库，不会重复计数）"
         )
 
 
