@@ -101,9 +101,10 @@ def _xlsx(data: bytes, max_rows: int, max_cols: int) -> dict[str, SheetAppearanc
         if not xml:
             continue
         seen = SheetAppearance()
-        if _HIDDEN_ATTR.search(xml):
+        # Plain byte searches first: a regular expression over every sheet costs more than reading it.
+        if b"hidden" in xml and _HIDDEN_ATTR.search(xml):
             _xlsx_hidden(xml, seen, max_rows, max_cols)
-        if _HAS_FORMULA.search(xml):
+        if (b"<f" in xml or b":f" in xml) and _HAS_FORMULA.search(xml):
             _xlsx_formulas(xml, seen, recalculated, max_rows, max_cols)
         if seen:
             out[attrs.get("name", "")] = seen

@@ -526,8 +526,15 @@ class _Members:
         self.archive = archive
         self.data = data
         self.names = {info.filename.replace("\\", "/").lstrip("/").lower(): info for info in archive.infolist()}
+        self.read: dict[str, bytes | None] = {}  # parts already inflated, by name
+        self.rels: dict[str, dict[str, tuple[str, str]]] = {}  # relationships already read, by part
 
     def get(self, name: str) -> bytes | None:
+        if name not in self.read:
+            self.read[name] = self._inflate(name)
+        return self.read[name]
+
+    def _inflate(self, name: str) -> bytes | None:
         info = self.names.get(name.lstrip("/").lower())
         if info is None:
             return None
@@ -545,8 +552,21 @@ class _Members:
         return zlib.decompressobj(-15).decompress(chunk, limit) if limit else b""
 
 
+_last_members: list = [None, None]  # (the bytes, their members): one workbook is asked about twice in a row
+
+
+def remember_zip(data: bytes, archive: zipfile.ZipFile) -> None:
+    """Hand over a zip the caller has already opened for these bytes (the reader's content sniff)."""
+    _last_members[:] = [data, _Members(archive, data)]
+
+
 def _members(data: bytes) -> _Members:
-    return _Members(_open_zip(data), data)
+    """The members of this zip, parsed once for the number formats and the appearance of one file."""
+    if _last_members[0] is data:
+        return _last_members[1]
+    members = _Members(_open_zip(data), data)
+    _last_members[:] = [data, members]
+    return members
 
 
 # ---------------------------------------------------------------------------------------------
@@ -597,6 +617,12 @@ def _resolve(base_dir: str, target: str) -> str:
 
 def _relationships(members: _Members, part: str) -> dict[str, tuple[str, str]]:
     """rId → (type, resolved part path) for a part's relationships."""
+    if part not in members.rels:
+        members.rels[part] = _read_relationships(members, part)
+    return members.rels[part]
+
+
+def _read_relationships(members: _Members, part: str) -> dict[str, tuple[str, str]]:
     folder, _, name = part.rpartition("/")
     rels = members.get(f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels")
     out: dict[str, tuple[str, str]] = {}

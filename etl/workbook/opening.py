@@ -24,7 +24,7 @@ import python_calamine as calamine
 from etl import settings
 from etl.workbook import second_reader
 from etl.workbook.appearance import appearance
-from etl.workbook.number_formats import FormatsUnreadable, Shown, number_formats
+from etl.workbook.number_formats import FormatsUnreadable, Shown, number_formats, remember_zip
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,10 @@ def _prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1024) -
 
 def _sniff_zip(data: bytes) -> str:
     try:
-        return _inspect_zip(zipfile.ZipFile(io.BytesIO(data)))
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        kind = _inspect_zip(archive)
+        remember_zip(data, archive)  # the formats and hidden rows are read from the same zip
+        return kind
     except _ZIP_ERRORS:
         raise WorkbookProblem("FILE_CORRUPT", "文件已损坏或不完整，无法打开。请在 Excel/WPS 中打开确认后重新保存再报送") from None
 
