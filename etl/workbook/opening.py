@@ -315,6 +315,11 @@ def read_workbook(data: bytes) -> Workbook:
     except FormatsUnreadable as exc:
         log.info("number formats unreadable: %s", str(exc)[:200])
         raise WorkbookProblem("FORMATS_UNREADABLE", FORMATS_MESSAGE) from None
+    names = {grid.name for grid in grids}
+    if not set(formats) <= names or not set(looks) <= names:
+        # Formats read for a sheet the values reader does not know would be silently dropped.
+        log.info("number formats name sheets the reader does not: %s", sorted((set(formats) | set(looks)) - names)[:5])
+        raise WorkbookProblem("FORMATS_UNREADABLE", FORMATS_MESSAGE)
     for grid in grids:
         grid.formats = formats.get(grid.name, {})
         look = looks.get(grid.name)
