@@ -94,3 +94,15 @@ def test_a_bare_subtotal_without_a_station_column_sums_the_villages_above_it(boo
     [report] = load(books.write("毒.xlsx", books.sheet("S", rows)))
     assert report.status == "loaded", report.errors
     assert fresh_db.execute("select sum(value) from indicator_values where indicator_code = 'drug_registered'").fetchone()[0] == 25
+
+
+def test_a_note_that_mentions_another_station_is_not_taken_for_the_station_column(books, load):
+    rows = [
+        ["2021年度吸毒人员统计表"],
+        ["村（社区）", "在册吸毒人员（人）", "现报到（人）", "备注"],
+        ["前进路社区", 10, 1, "一人已移交五里亭派出所"],
+        ["金凤坪村", 8, 0, None],
+        ["十里亭派出所小计", 18, 1, None],
+    ]
+    [report] = load(books.write("毒.xlsx", books.sheet("S", rows)))
+    assert report.status == "loaded", report.errors

@@ -154,13 +154,13 @@ def _named_station(text: str, stations: dict[str, str]) -> str | None:
 def _station_column(grid: Grid, layout: Layout, stations: dict[str, str]) -> int | None:
     """The column that names each village's police station (often one cell merged down over
     its villages), if the sheet has one: the column outside the table's own whose cells most
-    often name a known station."""
+    often are a known station's name."""
     hits: dict[int, int] = {}
     for row in range(layout.data_start, len(grid.rows)):
         for col, value in enumerate(grid.rows[row]):
             if col == layout.village_col or col in layout.columns or not isinstance(value, str):
                 continue
-            if _named_station(normalize_text(value), stations):
+            if normalize_text(value) in stations:  # the station's name alone, not a note that mentions one
                 hits[col] = hits.get(col, 0) + 1
     return max(hits, key=lambda col: (hits[col], -col)) if hits else None
 
@@ -207,7 +207,7 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
             break
         if catalog.is_village_header(raw_village) or (text and header_key(text)[0] in header_keys):
             continue
-        in_column = _named_station(normalize_text(grid.cell(row, station_col)), stations) if station_col is not None else None
+        in_column = stations.get(normalize_text(grid.cell(row, station_col))) if station_col is not None else None
         station = _named_station(text, stations)
         if station and (text in stations or text.endswith(catalog.total_suffix_keys)):
             totals.append(_TotalRow(row, station, block, text))  # a label naming a station is that station's subtotal
