@@ -109,3 +109,21 @@ def test_dates_of_a_1904_workbook_load_as_they_show(tmp_path, load, fresh_db):
     [report] = load(path)
     assert report.status == "loaded", report.errors
     assert fresh_db.execute("select event_date from outreach_events").fetchall() == [(dt.date(2021, 7, 15),)]
+
+
+def test_an_xls_formula_saved_without_a_result_is_read_as_blank_and_said_so(tmp_path, load, fresh_db):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("社区矫正")
+    for r, line in enumerate([TITLE, CORRECTION_HEADER, ["前进路社区", None, 2, 1, 0, 0, 0, 0]]):
+        for c, value in enumerate(line):
+            if value is not None:
+                sheet.write(r, c, value)
+    sheet.write(2, 1, xlwt.Formula("SUM(C3:F3)"))  # xlwt saves an empty result; Excel shows 3
+    path = tmp_path / "c.xls"
+    book.save(str(path))
+    [report] = load(path)
+    assert report.status == "loaded", report.errors
+    assert any("B3 是公式" in n and "保存一次" in n for n in report.notices)
+    assert fresh_db.execute("select count(*) from indicator_values where indicator_code = 'cc_registered'").fetchone() == (0,)

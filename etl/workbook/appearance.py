@@ -45,9 +45,12 @@ class SheetAppearance:
     hidden_cols: set[int] = field(default_factory=set)
     # Formula cells whose saved result is missing or a placeholder the writer never calculated.
     uncalculated: set[tuple[int, int]] = field(default_factory=set)
+    # .xls formula cells whose saved result is empty text: blank to the reader, perhaps a number in
+    # Excel (xlwt writes every formula so); not refused, since Excel's own ="" looks the same.
+    blank_formulas: set[tuple[int, int]] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.hidden_rows or self.hidden_cols or self.uncalculated)
+        return bool(self.hidden_rows or self.hidden_cols or self.uncalculated or self.blank_formulas)
 
 
 def appearance(data: bytes, kind: str, max_rows: int = 5000, max_cols: int = 100) -> dict[str, SheetAppearance]:
@@ -160,7 +163,7 @@ def _xlsx_formulas(xml: bytes, seen: SheetAppearance, recalculated: bool, max_ro
 # .xls
 # ---------------------------------------------------------------------------------------------
 
-_ROW_RECORD, _COLINFO, _BOUNDSHEET, _EOF = 0x0208, 0x007D, 0x0085, 0x000A
+_ROW_RECORD, _COLINFO, _BOUNDSHEET, _EOF, _FORMULA = 0x0208, 0x007D, 0x0085, 0x000A, 0x0006
 _BOF_RECORDS = frozenset((0x0809, 0x0409, 0x0209, 0x0009))
 
 
@@ -208,6 +211,10 @@ def _xls(data: bytes, max_rows: int, max_cols: int) -> dict[str, SheetAppearance
                 first, last = unpack("<HH", stream, body_at)
                 if unpack("<H", stream, body_at + 8)[0] & 0x0001:
                     seen.hidden_cols.update(range(first, min(last + 1, max_cols)))
+            elif rtype == _FORMULA and rlen >= 14 and stream[body_at + 12 : body_at + 14] == b"\xff\xff":
+                row, col = unpack("<HH", stream, body_at)
+                if stream[body_at + 6] in (0, 3) and row < max_rows and col < max_cols:  # a text or an empty result
+                    seen.blank_formulas.add((row, col))
         if seen:
             out[name] = seen
     return out

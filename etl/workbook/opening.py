@@ -57,6 +57,8 @@ class Grid:
     hidden_cols: set[int] = field(default_factory=set)
     # Formula cells whose result the file does not hold (written by a program, never calculated).
     uncalculated: set[tuple[int, int]] = field(default_factory=set)
+    # .xls formula cells whose saved result is empty text (read as blank; said so where a count is read).
+    blank_formulas: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def height(self) -> int:
@@ -325,6 +327,7 @@ def read_workbook(data: bytes) -> Workbook:
         look = looks.get(grid.name)
         if look:
             grid.hidden_rows, grid.hidden_cols, grid.uncalculated = look.hidden_rows, look.hidden_cols, look.uncalculated
+            grid.blank_formulas = look.blank_formulas
     return Workbook(kind=kind, grids=grids, skipped=skipped)
 
 

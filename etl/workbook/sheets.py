@@ -51,6 +51,8 @@ class SheetData:
     notices: list[str] = field(default_factory=list)
     # Villages the sheet lists without a single number (None: not a per-village sheet).
     unfilled: list[str] | None = None
+    # Count cells that are formulas with an empty saved result, read as blank.
+    blank_formulas: list[str] = field(default_factory=list)
 
     def problem(self, code: str, message: str, cell: str = "") -> None:
         self.problems.append(Problem(code, message, self.sheet, cell))
@@ -95,6 +97,8 @@ def _count(sheet: SheetData, grid: Grid, row: int, col: int, unit: str = "") -> 
         )
         return None
     value = grid.cell(row, col)
+    if value is None and (row, col) in grid.blank_formulas:
+        sheet.blank_formulas.append(cell)
     try:
         count = parse_count(value)
     except ValueProblem as problem:
@@ -519,6 +523,12 @@ def read_sheet(grid: Grid, layout: Layout, catalog: Catalog, places: Places) -> 
         end = read_events(grid, layout, catalog, places, sheet, sheet.year)
     else:
         end = read_village_table(grid, layout, catalog, places, sheet)
+    if sheet.blank_formulas:
+        cells = "、".join(sheet.blank_formulas[:8]) + (" 等" if len(sheet.blank_formulas) > 8 else "")
+        sheet.notices.append(
+            f"工作表“{sheet.sheet}”的 {cells} 是公式，文件里保存的结果是空的，按没有数据导入。"
+            "如果在 Excel/WPS 里这些格子显示有数字，说明文件由程序生成、没有计算过：请打开保存一次后重新报送"
+        )
     # A period stated under the table (统计时间：2022年12月31日 beside the signatures).
     below, below_where = period_below(grid, end - 1)
     if below and not any(p.code == "YEAR_CONFLICT" for p in sheet.problems):
