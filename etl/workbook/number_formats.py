@@ -552,20 +552,24 @@ class _Members:
         return zlib.decompressobj(-15).decompress(chunk, limit) if limit else b""
 
 
-_last_members: list = [None, None]  # (the bytes, their members): one workbook is asked about twice in a row
+# (the bytes, their members): one workbook is asked about twice in a row (its formats, then its
+# hidden rows). One tuple, read and replaced whole, so threads never pair one file's bytes with
+# another's members.
+_last_members: list[tuple[bytes, _Members] | None] = [None]
 
 
 def remember_zip(data: bytes, archive: zipfile.ZipFile) -> None:
     """Hand over a zip the caller has already opened for these bytes (the reader's content sniff)."""
-    _last_members[:] = [data, _Members(archive, data)]
+    _last_members[0] = (data, _Members(archive, data))
 
 
 def _members(data: bytes) -> _Members:
     """The members of this zip, parsed once for the number formats and the appearance of one file."""
-    if _last_members[0] is data:
-        return _last_members[1]
+    cached = _last_members[0]
+    if cached is not None and cached[0] is data:
+        return cached[1]
     members = _Members(_open_zip(data), data)
-    _last_members[:] = [data, members]
+    _last_members[0] = (data, members)
     return members
 
 
