@@ -1,4 +1,4 @@
-"""The command line: python -m etl load | demo | samples | template | rebuild | backup | restore | user.
+"""The command line: python -m etl load | check | demo | samples | template | rebuild | backup | restore | user.
 
 Messages are Chinese; `--json` keys are the contract's. Exit 0 when no file was
 refused, 1 when any was (or the warehouse could not be written), 2 on usage errors.
@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--db", help="数据库文件（默认：环境变量 FAZHI_DB，否则 data/warehouse.duckdb）")
     load.add_argument("--year", type=_year, help="文件里没写年度时使用的年度")
     load.add_argument("--json", action="store_true", help="以 JSON 输出结果（每个文件一项）")
+    check = commands.add_parser(
+        "check",
+        help="检查数据库的各项约束（唯一、不为空、取值、关联、目录规则、原始文件），有违反时退出码为 1",
+        description="逐项检查 etl/loading/invariants.toml 中声明的数据库约束，列出每一处违反",
+    )
+    check.add_argument("--db", help="数据库文件（默认：环境变量 FAZHI_DB，否则 data/warehouse.duckdb）")
     demo = commands.add_parser("demo", help="用 data/samples 中的示例工作簿重建演示数据库")
     demo.add_argument("--db", help="数据库文件（默认同上）")
     samples = commands.add_parser("samples", help="重新生成 data/samples 中的示例工作簿")
@@ -92,7 +98,8 @@ def _print_report(item, index: int, total: int) -> None:
         where = "，".join(
             p for p in (f"工作表“{problem.sheet}”" if problem.sheet else "", f"单元格 {problem.cell}" if problem.cell else "") if p
         )
-        print(f"    - {where + '：' if where else ''}{problem.message} [{problem.code}]")
+        print(f"    - {where + '：' if where else ''}{problem.message}")
+        print(f"      （问题代码 {problem.code}，供管理员查阅）")
     for notice in item.notices:
         print(f"    · {notice}")
 
@@ -122,6 +129,36 @@ def command_load(args) -> int:
         counts = {s: sum(1 for r in reports if r.status == s) for s in ("loaded", "duplicate", "rejected")}
         print(f"共 {len(reports)} 个文件：导入 {counts['loaded']}，重复 {counts['duplicate']}，拒收 {counts['rejected']}。数据库：{db}")
     return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else EXIT_OK
+
+
+def command_check(args) -> int:
+    import duckdb
+
+    from etl.loading import invariants, originals
+
+    db = _db(args)
+    if not db.exists():
+        print(f"用法错误：数据库 {db} 不存在。", file=sys.stderr)
+        return EXIT_USAGE
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        outcomes = invariants.check(con, originals.store_dir(db.resolve()))
+    finally:
+        con.close()
+    for outcome in outcomes:
+        if outcome.skipped:
+            print(f"－ 未检查：{outcome.check.name}（{outcome.skipped}）")
+        elif outcome.passed:
+            print(f"✔ {outcome.check.name}")
+        else:
+            print(f"✘ {outcome.check.name}：{outcome.violations} 处违反")
+            for example in outcome.examples:
+                print(f"    - {example}")
+            if outcome.violations > len(outcome.examples):
+                print(f"    - ……另有 {outcome.violations - len(outcome.examples)} 处")
+    broken = invariants.violations(outcomes)
+    print(f"共 {len(outcomes)} 项约束：{'全部成立' if not broken else f'{len(broken)} 项有违反'}。数据库：{db}")
+    return EXIT_REJECTED if broken else EXIT_OK
 
 
 def command_demo(args) -> int:
@@ -241,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
         "load": command_load,
+        "check": command_check,
         "demo": command_demo,
         "samples": command_samples,
         "template": command_template,

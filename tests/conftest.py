@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.authoring import demo
-from etl.loading import warehouse
+from etl.loading import invariants, warehouse
 from etl.loading.loader import load_blobs
 from tests.builders import WorkbookBuilder
 
@@ -46,11 +46,20 @@ def books(tmp_path: Path) -> WorkbookBuilder:
     return WorkbookBuilder(tmp_path / "books")
 
 
+def assert_invariants_hold(con, store: Path | None = None) -> None:
+    """Every declared warehouse invariant (etl/loading/invariants.toml) holds: run after each load."""
+    broken = invariants.violations(invariants.check(con, store))
+    assert not broken, [(outcome.check.name, outcome.examples) for outcome in broken]
+
+
 @pytest.fixture
 def load(fresh_db):
-    """Load files (paths) into the fresh warehouse; returns the reports."""
+    """Load files (paths) into the fresh warehouse; returns the reports. The warehouse's
+    invariants are checked after every load."""
 
     def _load(*paths: Path, year: int | None = None):
-        return load_blobs(fresh_db, [(p.name, p.read_bytes()) for p in paths], year=year)
+        reports = load_blobs(fresh_db, [(p.name, p.read_bytes()) for p in paths], year=year)
+        assert_invariants_hold(fresh_db)
+        return reports
 
     return _load

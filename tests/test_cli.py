@@ -124,3 +124,21 @@ def test_template_then_demo_commands_work(tmp_path):
     assert result.returncode == 0, result.stderr
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select value from warehouse_info where key='dataset'").fetchone()[0] == "demo"
+
+
+def test_a_refusal_reads_as_its_chinese_message_first_with_the_code_on_a_details_line(books, db_path):
+    bad = books.write("bad.xlsx", correction_sheet([["前进路社区", -2, 0, 0, 0, 0, 0, 0]]))
+    result = etl("load", "--db", db_path, bad)
+    lines = result.stdout.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith("- "))
+    assert lines[at].strip().startswith("- 工作表“社区矫正”，单元格 B3：数量不能为负数")
+    assert "NEGATIVE" not in lines[at] and "NEGATIVE" in lines[at + 1]
+
+
+def test_check_passes_after_loads_and_rebuild(books, db_path):
+    good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
+    assert etl("load", "--db", db_path, good).returncode == 0
+    result = etl("check", "--db", db_path)
+    assert result.returncode == 0 and "全部成立" in result.stdout, result.stdout
+    assert etl("rebuild", "--db", db_path).returncode == 0
+    assert etl("check", "--db", db_path).returncode == 0

@@ -100,6 +100,12 @@ def test_the_seed_outreach_event_is_there_with_its_qualifiers(con):
     )
 
 
+def test_the_demo_warehouse_keeps_every_declared_invariant(con):
+    from tests.conftest import assert_invariants_hold
+
+    assert_invariants_hold(con)
+
+
 def test_2019_staffing_posts_are_the_pre_reform_24(con):
     assert town(con, "staff_posts_total", 2019) == 24
 

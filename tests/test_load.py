@@ -8,6 +8,7 @@ import pytest
 from etl.loading import warehouse
 from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
+from tests.conftest import assert_invariants_hold
 
 ROWS = [["前进路社区", 2, 2, 0, 0, 0, 0, 0], ["金凤坪村", 1, 1, 0, 0, 0, 0, 0]]
 
@@ -45,6 +46,7 @@ def test_two_versions_in_one_batch_keep_only_the_later(books, fresh_db):
     reports = load_blobs(fresh_db, [(p.name, p.read_bytes()) for p in (older, newer)])
     assert [r.status for r in reports] == ["loaded", "loaded"]
     assert town_total(fresh_db) == 4
+    assert_invariants_hold(fresh_db)
     assert fresh_db.execute("select count(*) from submissions where status = 'loaded'").fetchone()[0] == 1
 
 

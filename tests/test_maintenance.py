@@ -3,9 +3,10 @@
 import duckdb
 
 from etl.authoring import demo
-from etl.loading import maintenance, originals
+from etl.loading import maintenance, originals, warehouse
 from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
+from tests.conftest import assert_invariants_hold
 
 PUBLIC_VIEWS = ("villages", "indicators", "indicator_values", "outreach_events", "submissions")
 
@@ -19,7 +20,13 @@ def snapshot(path):
 
 
 def load_files(db_path, *paths, year=None):
-    return load_blobs(db_path, [(p.name, p.read_bytes()) for p in paths], year=year)
+    reports = load_blobs(db_path, [(p.name, p.read_bytes()) for p in paths], year=year)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert_invariants_hold(con, originals.store_dir(db_path))
+    finally:
+        con.close()
+    return reports
 
 
 def test_loaded_originals_are_kept_by_content_and_refused_ones_never(books, db_path):
@@ -35,6 +42,19 @@ def test_loaded_originals_are_kept_by_content_and_refused_ones_never(books, db_p
     assert [e.file_name for e in originals.entries(root)] == ["好.xlsx"]
 
 
+def test_a_file_refused_for_a_frozen_year_is_not_kept(books, db_path):
+    first = books.write("c1.xlsx", correction_sheet([["前进路社区", 1, 1, 0, 0, 0, 0, 0]]))
+    load_files(db_path, first)
+    warehouse.freeze(db_path, "correction", 2021, "赵管理")
+    later = books.write("c2.xlsx", correction_sheet([["前进路社区", 3, 3, 0, 0, 0, 0, 0]]))
+    [report] = load_files(db_path, later)
+    assert [e.code for e in report.errors] == ["FROZEN"]
+    root = originals.store_dir(db_path)
+    kept = sorted(p.read_bytes() for p in root.rglob("*.xlsx"))
+    assert kept == [first.read_bytes()]
+    assert [e.file_name for e in originals.entries(root)] == ["c1.xlsx"]
+
+
 def test_rebuild_recreates_the_public_views_exactly(books, db_path):
     first = books.write("c1.xlsx", correction_sheet([["前进路社区", 1, 1, 0, 0, 0, 0, 0]]))
     second = books.write("c2.xlsx", correction_sheet([["前进路社区", 3, 3, 0, 0, 0, 0, 0]]))  # supersedes the first
@@ -47,6 +67,9 @@ def test_rebuild_recreates_the_public_views_exactly(books, db_path):
     replayed, refused = maintenance.rebuild(db_path)
     assert (replayed, refused) == (3, 0)
     assert snapshot(db_path) == before
+    con = duckdb.connect(str(db_path), read_only=True)
+    assert_invariants_hold(con, originals.store_dir(db_path))
+    con.close()
 
 
 def test_backup_then_restore_gives_the_same_views(tmp_path):

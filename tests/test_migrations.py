@@ -13,6 +13,7 @@ import pytest
 from etl.loading import migrations, warehouse
 from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
+from tests.conftest import assert_invariants_hold
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VIEWS = "select year, village_code, indicator_code, value, qualifier, source_ref from indicator_values order by all"
@@ -25,6 +26,31 @@ def first_release(tmp_path) -> Path:
     with zipfile.ZipFile(FIXTURES / "warehouse_v1.duckdb.zip") as archive:
         archive.extractall(tmp_path)
     return tmp_path / "warehouse_v1.duckdb"
+
+
+@pytest.fixture
+def second_release(tmp_path) -> Path:
+    """A warehouse made by the release before step 3 (schema version 2): the 2021 and 2022 samples,
+    2021 staffing frozen, the 2022 event list rolled back."""
+    with zipfile.ZipFile(FIXTURES / "warehouse_v2.duckdb.zip") as archive:
+        archive.extractall(tmp_path)
+    return tmp_path / "warehouse_v2.duckdb"
+
+
+def test_a_version_two_warehouse_gains_unfilled_villages_in_place_and_keeps_every_number(second_release):
+    before = duckdb.connect(str(second_release), read_only=True)
+    assert migrations.current(before) == 2
+    numbers = before.execute(VIEWS).fetchall()
+    frozen = before.execute("select topic, year, frozen_by from frozen").fetchall()
+    before.close()
+    con = warehouse.connect(second_release)
+    assert migrations.current(con) == migrations.latest() >= 3
+    assert con.execute(VIEWS).fetchall() == numbers
+    assert con.execute("select topic, year, frozen_by from frozen").fetchall() == frozen == [("staffing", 2021, "赵管理")]
+    # Files loaded before step 3 were not counted: NULL, not a made-up 0.
+    assert con.execute("select count(*) from submission_history where unfilled_villages is not null").fetchone() == (0,)
+    assert_invariants_hold(con)
+    con.close()
 
 
 def test_the_first_release_counts_as_step_one(first_release):
@@ -41,6 +67,7 @@ def test_an_old_warehouse_is_upgraded_in_place_and_keeps_every_number(first_rele
     assert con.execute(VIEWS).fetchall() == numbers
     # The roll-back of the first release names its submission in the new column.
     assert con.execute("select subject from audit where action = 'roll_back'").fetchall() == [("134c445003a0-outreach-2021",)]
+    assert_invariants_hold(con)
     con.close()
 
 

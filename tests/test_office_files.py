@@ -38,3 +38,28 @@ def test_event_list_saved_by_libreoffice_keeps_qualifiers(load, fresh_db):
         "from outreach_events order by event_date"
     ).fetchall()
     assert rows == [("前进路社区", 1000, "at_least", 30, "at_least", None, None), ("金凤坪村", 300, "approx", 20, "exact", 100, "at_least")]
+
+
+@pytest.mark.parametrize("name", ["gnumeric_社区矫正2021.ods"])
+def test_an_ods_written_by_gnumeric_loads_through_the_second_reader(load, fresh_db, name):
+    # python-calamine refuses Gnumeric's indented content.xml ("Cannot detect file format").
+    [report] = load(FIXTURES / name)
+    assert report.status == "loaded", report.errors
+    assert numbers(fresh_db, "cc_registered") == {"前进路社区": 3, "金凤坪村": 4}
+    assert numbers(fresh_db, "cc_parole") == {"前进路社区": 1, "金凤坪村": 0}
+    assert report.rows == 14
+    assert any("草稿" in notice and "隐藏" in notice for notice in report.notices)
+
+
+def test_a_gnumeric_ods_showing_percentages_in_count_cells_is_refused(load):
+    [report] = load(FIXTURES / "gnumeric_百分比2021.ods")
+    assert [(e.code, e.cell) for e in report.errors] == [("COUNT_FORMAT", "B5"), ("COUNT_FORMAT", "C5")]
+    assert "显示为 100%（百分比）" in report.errors[0].message
+
+
+def test_a_file_no_reader_can_open_is_still_called_damaged(tmp_path, load):
+    data = (FIXTURES / "gnumeric_社区矫正2021.ods").read_bytes()
+    path = tmp_path / "坏.ods"
+    path.write_bytes(data[: len(data) // 2])
+    [report] = load(path)
+    assert [e.code for e in report.errors] == ["FILE_CORRUPT"]

@@ -97,3 +97,20 @@ def test_a_filled_staffing_template_reads_its_parts_in_order(tmp_path, load, fre
     assert report.status == "loaded", report.errors
     got = dict(fresh_db.execute("select indicator_code, value from indicator_values").fetchall())
     assert got == values
+
+
+def test_every_check_of_a_template_stops_a_wrong_entry_in_excel_and_wps(tmp_path):
+    """Excel and WPS enforce a data validation only when showErrorMessage is on: read the saved XML."""
+    import re
+    import zipfile
+
+    path = tmp_path / "t.xlsx"
+    write_template("司法所", path)
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
+    validations = [tag for xml in sheets for tag in re.findall(r"<dataValidation [^>]*>", xml)]
+    assert len(validations) >= 5
+    for tag in validations:
+        assert 'showErrorMessage="1"' in tag, tag
+        assert 'errorStyle="stop"' in tag or "errorStyle" not in tag, tag
+        assert re.search(r'error="[^"]*[\u4e00-\u9fff]', tag), tag

@@ -175,7 +175,9 @@ def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, no
     else:
         with warehouse.writing(db) as con:
             _mark_duplicates(con, batch)
+            checked = [p for p in batch if p.status == "loaded"]
             warehouse.commit_files(con, batch, now)
+            _discard_refused(con, _store_root(db), checked)
             # Recorded before the swap: a crash in between leaves the manifest listing a
             # file the warehouse lacks (loading again adds it), never the reverse.
             loaded = [p for p in batch if p.status == "loaded"]
@@ -186,6 +188,19 @@ def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, no
         for item in reports:
             progress(item)
     return reports
+
+
+def _discard_refused(con: duckdb.DuckDBPyConnection, root: Path | None, checked: list[PreparedFile]) -> None:
+    """A file the workers kept but the commit refused (a frozen year) is not kept: refused files
+    never are. Removed before the swap, so a crash leaves at most an original that is not loaded,
+    never a loaded file without its original."""
+    refused = [p for p in checked if p.status == "rejected"]
+    if root is None or not refused:
+        return
+    loaded = warehouse.known_hashes(con)
+    for prepared in refused:
+        if prepared.sha256 not in loaded:
+            originals.discard(root, prepared.sha256, prepared.file_name)
 
 
 def collect_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:

@@ -49,6 +49,15 @@ def keep(root: Path, sha256: str, file_name: str, data: bytes) -> None:
     os.replace(draft, target)
 
 
+def kept(root: Path, sha256: str, file_name: str) -> bool:
+    return _blob_path(root, sha256, file_name).is_file()
+
+
+def discard(root: Path, sha256: str, file_name: str) -> None:
+    """Remove a kept original again: its file was refused after all (a frozen year)."""
+    _blob_path(root, sha256, file_name).unlink(missing_ok=True)
+
+
 def record(root: Path, entries: list[Stored]) -> None:
     """Append loads to the manifest, in the order they were committed."""
     if not entries:

@@ -294,6 +294,7 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
                 "status": "loaded",
                 "row_count": part.row_count,
                 "superseded_by": None,
+                "unfilled_villages": part.unfilled_villages,
             }
             earlier = latest.get((part.topic, part.year))
             if earlier is not None:  # a later file of the same batch replaces an earlier one

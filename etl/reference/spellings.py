@@ -117,7 +117,7 @@ def _whole(number: float, shown: str) -> int:
     if number < 0:
         raise ValueProblem("NEGATIVE", "数量不能为负数，请填写 0 或正整数")
     if number != int(number):
-        raise ValueProblem("FRACTIONAL", "数量应为整数，不能有小数，请改为整数")
+        raise ValueProblem("FRACTIONAL", f"数量应为整数，这一格存的却是 {shown}（表上可能因单元格格式只显示了整数），请改为整数")
     return int(number)
 
 
@@ -134,7 +134,7 @@ def parse_count(raw: object) -> Count | None:
     if isinstance(raw, bool):
         raise ValueProblem("NOT_A_COUNT", "这里应填写整数，不能填写“是/否”")
     if isinstance(raw, (int, float)):
-        return Count(_whole(float(raw), str(raw)))
+        return Count(_whole(float(raw), f"{raw:g}" if isinstance(raw, float) else str(raw)))
     if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
         raise ValueProblem("NOT_A_COUNT", "这里应填写人数或件数，单元格却是日期或时间格式，请改为常规格式的整数")
     text = normalize_text(raw)

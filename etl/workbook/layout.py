@@ -37,21 +37,33 @@ class Layout:
     unknown: dict[int, str] = field(default_factory=dict)  # column → header text
     label_col: int | None = None
     value_col: int | None = None
+    # Header cells naming an indicator (or event field) a column before them already names:
+    # (first header cell, this header cell), each as (row, col).
+    duplicates: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     @property
     def data_start(self) -> int:
         return self.header_row + self.depth
 
 
-def _header_texts(grid: Grid, row: int, depth: int, col: int) -> list[object]:
+def _header_texts(grid: Grid, row: int, depth: int, col: int) -> list[tuple[object, int]]:
+    """The texts a column's header may be read as, each with the row it stands in: the lower
+    cell, the upper one, and both together (其中 over 缓刑)."""
     top = grid.cell(row, col)
     if depth == 1:
-        return [top]
+        return [(top, row)]
     bottom = grid.cell(row + 1, col)
-    texts = [bottom, top]
+    texts = [(bottom, row + 1), (top, row)]
     if top is not None and bottom is not None and top != bottom:
-        texts.append(f"{top}{bottom}")
+        texts.append((f"{top}{bottom}", row + 1))
     return texts
+
+
+def _header_cell(grid: Grid, row: int, col: int) -> tuple[int, int]:
+    """The cell a person sees a header text in: the top of a range merged down over it."""
+    while row > 0 and (row, col) in grid.merged_copies and grid.cell(row - 1, col) == grid.cell(row, col):
+        row -= 1
+    return row, col
 
 
 def _width(grid: Grid, rows: range) -> int:
@@ -63,46 +75,60 @@ def _village_table_layout(grid: Grid, catalog: Catalog, topic: Topic, row: int, 
     village_col = None
     columns: dict[int, str] = {}
     unknown: dict[int, str] = {}
+    first_cell: dict[str, tuple[int, int]] = {}
+    duplicates: list[tuple[tuple[int, int], tuple[int, int]]] = []
     for col in range(width):
-        texts = [t for t in _header_texts(grid, row, depth, col) if t is not None]
+        texts = [(t, r) for t, r in _header_texts(grid, row, depth, col) if t is not None]
         if not texts:
             continue
-        if village_col is None and any(catalog.is_village_header(t) for t in texts):
+        if village_col is None and any(catalog.is_village_header(t) for t, _ in texts):
             village_col = col
             continue
-        for text in texts:
+        for text, text_row in texts:
             codes, _ = catalog.match_indicator(topic.code, text)
             if len(codes) == 1:
-                columns[col] = codes[0]
+                here = _header_cell(grid, text_row, col)
+                if codes[0] in first_cell:
+                    duplicates.append((first_cell[codes[0]], here))
+                else:
+                    columns[col] = codes[0]
+                    first_cell[codes[0]] = here
                 break
         else:
-            key = header_key(texts[0])[0]
-            if key and not catalog.is_ignored(topic.code, key) and not catalog.is_village_header(texts[0]):
-                unknown[col] = str(texts[0])
+            key = header_key(texts[0][0])[0]
+            if key and not catalog.is_ignored(topic.code, key) and not catalog.is_village_header(texts[0][0]):
+                unknown[col] = str(texts[0][0])
     if village_col is None or not columns:
         return None
-    return Layout(topic, row, depth, len(set(columns.values())), columns, village_col, unknown)
+    return Layout(topic, row, depth, len(set(columns.values())), columns, village_col, unknown, duplicates=duplicates)
 
 
 def _event_layout(grid: Grid, catalog: Catalog, topic: Topic, row: int, depth: int) -> Layout | None:
     width = _width(grid, range(row, row + depth))
     columns: dict[int, str] = {}
     unknown: dict[int, str] = {}
+    first_cell: dict[str, tuple[int, int]] = {}
+    duplicates: list[tuple[tuple[int, int], tuple[int, int]]] = []
     for col in range(width):
-        texts = [t for t in _header_texts(grid, row, depth, col) if t is not None]
-        for text in texts:
+        texts = [(t, r) for t, r in _header_texts(grid, row, depth, col) if t is not None]
+        for text, text_row in texts:
             found = catalog.match_event_field(text)
-            if found and found.code not in columns.values():
-                columns[col] = found.code
+            if found:
+                here = _header_cell(grid, text_row, col)
+                if found.code in first_cell:
+                    duplicates.append((first_cell[found.code], here))
+                else:
+                    columns[col] = found.code
+                    first_cell[found.code] = here
                 break
         else:
-            if texts and header_key(texts[0])[0] and not catalog.is_ignored(topic.code, header_key(texts[0])[0]):
-                unknown[col] = str(texts[0])
+            if texts and header_key(texts[0][0])[0] and not catalog.is_ignored(topic.code, header_key(texts[0][0])[0]):
+                unknown[col] = str(texts[0][0])
     present = set(columns.values())
     if not {"event_date", "theme"} <= present or len(present) < 3:
         return None
     village_col = next((c for c, code in columns.items() if code == "village"), None)
-    return Layout(topic, row, depth, len(present), columns, village_col, unknown)
+    return Layout(topic, row, depth, len(present), columns, village_col, unknown, duplicates=duplicates)
 
 
 def _form_layout(grid: Grid, catalog: Catalog, topic: Topic) -> Layout | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -20,6 +22,11 @@ from xml.etree import ElementTree
 import python_calamine as calamine
 
 from etl import settings
+from etl.workbook import second_reader
+from etl.workbook.appearance import appearance
+from etl.workbook.number_formats import FormatsUnreadable, Shown, number_formats, remember_zip
+
+log = logging.getLogger(__name__)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -35,13 +42,23 @@ class WorkbookProblem(Exception):
 
 @dataclass
 class Grid:
-    """One sheet: rows of values from A1, merged ranges filled with their first value."""
+    """One sheet: rows of values from A1, merged ranges filled with their first value, and
+    what a person sees that the values do not say (number formats, hidden rows and columns,
+    formulas without a saved result)."""
 
     name: str
     visible: bool
     rows: list[list[object]]
     # Cells that hold a copy of a merged range's value rather than their own.
     merged_copies: set[tuple[int, int]] = field(default_factory=set)
+    # Number cells under a format that is not a plain number (100%, a date, ¥12.00): what they show.
+    formats: dict[tuple[int, int], Shown] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    # Formula cells whose result the file does not hold (written by a program, never calculated).
+    uncalculated: set[tuple[int, int]] = field(default_factory=set)
+    # .xls formula cells whose saved result is empty text (read as blank; said so where a count is read).
+    blank_formulas: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def height(self) -> int:
@@ -50,6 +67,17 @@ class Grid:
     def cell(self, row: int, col: int) -> object:
         line = self.rows[row] if row < len(self.rows) else ()
         return line[col] if col < len(line) else None
+
+    def hidden_note(self, row: int | None, col: int | None) -> str:
+        """How to see a cell that is hidden (its sheet, row or column), or "" when it is in view."""
+        notes = []
+        if not self.visible:
+            notes.append(f"工作表“{self.name}”是隐藏的：在 Excel/WPS 中右键任一工作表标签，选“取消隐藏”即可看到")
+        if row is not None and row in self.hidden_rows:
+            notes.append(f"第 {row + 1} 行是隐藏的：选中它上下相邻的两行，右键选“取消隐藏”即可看到")
+        if col is not None and col in self.hidden_cols:
+            notes.append(f"{column_name(col)} 列是隐藏的：选中它左右相邻的两列，右键选“取消隐藏”即可看到")
+        return "；".join(notes)
 
 
 @dataclass
@@ -62,12 +90,32 @@ class Workbook:
 @lru_cache(maxsize=65536)
 def cell_name(row: int, col: int) -> str:
     """(0, 0) → A1."""
+    return f"{column_name(col)}{row + 1}"
+
+
+@lru_cache(maxsize=1024)
+def column_name(col: int) -> str:
+    """0 → A, 26 → AA."""
     letters = ""
     col += 1
     while col:
         col, rest = divmod(col - 1, 26)
         letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
+    return letters
+
+
+_CELL_NAME = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+
+
+def cell_position(name: str) -> tuple[int, int] | None:
+    """A1 → (0, 0); None for anything that is not one cell's name."""
+    found = _CELL_NAME.match(name or "")
+    if not found:
+        return None
+    col = 0
+    for ch in found.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(found.group(2)) - 1, col - 1
 
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, RuntimeError, NotImplementedError, KeyError)
@@ -95,7 +143,10 @@ def _prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = 1024) -
 
 def _sniff_zip(data: bytes) -> str:
     try:
-        return _inspect_zip(zipfile.ZipFile(io.BytesIO(data)))
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        kind = _inspect_zip(archive)
+        remember_zip(data, archive)  # the formats and hidden rows are read from the same zip
+        return kind
     except _ZIP_ERRORS:
         raise WorkbookProblem("FILE_CORRUPT", "文件已损坏或不完整，无法打开。请在 Excel/WPS 中打开确认后重新保存再报送") from None
 
@@ -197,9 +248,13 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int,
     return merges
 
 
-def _read_grid(sheet: calamine.CalamineSheet, name: str, visible: bool, ods_merges=None) -> Grid:
-    raw = sheet.to_python(skip_empty_area=False, nrows=settings.MAX_ROWS + 1)
-    rows = [[_cell(v) for v in line] for line in raw]
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _grid_from_rows(name: str, visible: bool, rows: list[list[object]], merges) -> Grid:
+    """A grid from a reader's rows: empty strings as None, trailing blanks trimmed, the size
+    limits checked, merged ranges filled with their first value."""
+    rows = [[_cell(v) for v in line] for line in rows]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if len(rows) > settings.MAX_ROWS:
@@ -214,7 +269,7 @@ def _read_grid(sheet: calamine.CalamineSheet, name: str, visible: bool, ods_merg
                 "SHEET_TOO_LARGE", f"工作表超过 {settings.MAX_COLUMNS} 列，不像一份统计表。请只保留统计表本身后再报送", sheet=name
             )
     grid = Grid(name=name, visible=visible, rows=rows)
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ods_merges or ():
+    for (r0, c0), (r1, c1) in merges or ():
         if r1 - r0 > settings.MAX_ROWS or c1 - c0 > settings.MAX_COLUMNS or r0 >= len(rows):
             continue
         value = grid.cell(r0, c0)
@@ -230,9 +285,64 @@ def _read_grid(sheet: calamine.CalamineSheet, name: str, visible: bool, ods_merg
     return grid
 
 
+CORRUPT_MESSAGE = "文件已损坏或格式无法识别，无法打开。请在 Excel/WPS 中打开确认后另存为 .xlsx 再报送"
+XLSB_MESSAGE = (
+    "这是 Excel 二进制工作簿（.xlsb），系统读不出其中单元格的显示格式（百分比、日期等），无法确认数字与表上显示的一致。"
+    "请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再报送"
+)
+FORMATS_MESSAGE = (
+    "文件的单元格格式部分已损坏，系统无法确认每个数字在表上显示的样子（如 100% 实际存的是 1）。"
+    "请在 Excel/WPS 中打开，另存为新的 .xlsx 文件后再报送"
+)
+
+
 def read_workbook(data: bytes) -> Workbook:
-    """All worksheets of a workbook; hidden ones are read too (for the privacy scan)."""
+    """All worksheets of a workbook; hidden ones are read too (for the privacy scan).
+
+    python-calamine reads the values; a file it cannot open is tried with the second
+    reader before it is called damaged. Number formats, hidden rows and columns and
+    uncalculated formulas are read from the file itself (calamine gives values only)."""
     kind = sniff(data)
+    if kind == "xlsb":
+        raise WorkbookProblem("FORMATS_UNREADABLE", XLSB_MESSAGE)
+    try:
+        grids, skipped = _read_with_calamine(data, kind)
+    except WorkbookProblem as problem:
+        if problem.code != "FILE_CORRUPT":
+            raise
+        grids, skipped = _read_with_second_reader(data, kind, problem)
+    try:
+        formats = number_formats(data, kind, max_rows=settings.MAX_ROWS, max_cols=settings.MAX_COLUMNS)
+        looks = appearance(data, kind, settings.MAX_ROWS, settings.MAX_COLUMNS)
+    except FormatsUnreadable as exc:
+        log.info("number formats unreadable: %s", str(exc)[:200])
+        raise WorkbookProblem("FORMATS_UNREADABLE", FORMATS_MESSAGE) from None
+    names = {grid.name for grid in grids}
+    if not set(formats) <= names or not set(looks) <= names:
+        # Formats read for a sheet the values reader does not know would be silently dropped.
+        log.info("number formats name sheets the reader does not: %s", sorted((set(formats) | set(looks)) - names)[:5])
+        raise WorkbookProblem("FORMATS_UNREADABLE", FORMATS_MESSAGE)
+    for grid in grids:
+        grid.formats = formats.get(grid.name, {})
+        look = looks.get(grid.name)
+        if look:
+            grid.hidden_rows, grid.hidden_cols, grid.uncalculated = look.hidden_rows, look.hidden_cols, look.uncalculated
+            grid.blank_formulas = look.blank_formulas
+    return Workbook(kind=kind, grids=grids, skipped=skipped)
+
+
+def _read_with_second_reader(data: bytes, kind: str, problem: WorkbookProblem) -> tuple[list[Grid], list[str]]:
+    """The sheets as the second reader gives them, or the first reader's refusal if it cannot either."""
+    try:
+        sheets = second_reader.read_sheets(data, kind, settings.MAX_ROWS, settings.MAX_COLUMNS)
+    except FormatsUnreadable:
+        raise problem from None
+    if len(sheets) > settings.MAX_SHEETS:
+        raise WorkbookProblem("FILE_TOO_COMPLEX", f"文件有 {len(sheets)} 个工作表，超过 {settings.MAX_SHEETS} 个。请只保留统计表后再报送")
+    return [_grid_from_rows(name, visible, rows, merges) for name, visible, rows, merges in sheets], []
+
+
+def _read_with_calamine(data: bytes, kind: str) -> tuple[list[Grid], list[str]]:
     try:
         book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -240,9 +350,7 @@ def read_workbook(data: bytes) -> Workbook:
     except BaseException as exc:  # calamine raises its own errors and, on some files, a Rust panic
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
-        raise WorkbookProblem(
-            "FILE_CORRUPT", "文件已损坏或格式无法识别，无法打开。请在 Excel/WPS 中打开确认后另存为 .xlsx 再报送"
-        ) from None
+        raise WorkbookProblem("FILE_CORRUPT", CORRUPT_MESSAGE) from None
     grids: list[Grid] = []
     skipped: list[str] = []
     try:
@@ -261,7 +369,9 @@ def read_workbook(data: bytes) -> Workbook:
                 skipped.append(f"工作表“{meta.name}”不是数据表（图表或宏表），已跳过")
                 continue
             visible = meta.visible == calamine.SheetVisibleEnum.Visible
-            grids.append(_read_grid(book.get_sheet_by_index(index), meta.name, visible, ods_merges.get(meta.name)))
+            sheet = book.get_sheet_by_index(index)
+            raw = sheet.to_python(skip_empty_area=False, nrows=settings.MAX_ROWS + 1)
+            grids.append(_grid_from_rows(meta.name, visible, raw, sheet.merged_cell_ranges or ods_merges.get(meta.name)))
     except WorkbookProblem:
         raise
     except BaseException as exc:
@@ -272,4 +382,4 @@ def read_workbook(data: bytes) -> Workbook:
         # Closing a half-read workbook may fail again; there is nothing left to free.
         with contextlib.suppress(BaseException):
             book.close()
-    return Workbook(kind=kind, grids=grids, skipped=skipped)
+    return grids, skipped

@@ -6,18 +6,20 @@ worker starts quickly. The loader (etl.loading.loader) commits what it returns.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl import settings
 from etl.loading import originals
 from etl.reference.catalog import Catalog, load_catalog
 from etl.reference.places import Places, load_places
 from etl.reference.problems import Problem
 from etl.workbook.layout import find_layout
-from etl.workbook.opening import WorkbookProblem, read_workbook
+from etl.workbook.opening import Grid, Workbook, WorkbookProblem, cell_name, cell_position, column_name, read_workbook
 from etl.workbook.period import year_from_file_name
 from etl.workbook.personal import find_personal_data
 from etl.workbook.rules import check_rules
@@ -41,6 +43,8 @@ class PreparedPart:
     facts_csv: str
     fact_count: int
     event_rows: list[tuple]
+    # How many villages the sheet lists without a single number (None: not a per-village sheet).
+    unfilled_villages: int | None = None
 
     @property
     def row_count(self) -> int:
@@ -116,6 +120,46 @@ def _looks_like_a_table(grid, places: Places) -> bool:
     return villages >= TABLE_LIKE_VILLAGES and numbers >= TABLE_LIKE_NUMBERS
 
 
+def _sideways(grid: Grid, catalog: Catalog) -> Problem | None:
+    """TRANSPOSED when the sheet reads as a per-village table only once its rows and columns are
+    swapped (villages across the top, indicators down the side): it is refused, never read wrong."""
+    if not grid.rows or len(grid.rows) > 4 * settings.MAX_COLUMNS:
+        return None
+    width = max(len(line) for line in grid.rows)
+    turned = Grid(
+        name=grid.name,
+        visible=grid.visible,
+        rows=[[grid.cell(r, c) for r in range(len(grid.rows))] for c in range(width)],
+        merged_copies={(c, r) for r, c in grid.merged_copies},
+    )
+    layout = find_layout(turned, catalog)
+    if layout is None or layout.topic.layout != "village_table":
+        return None
+    villages_row, indicators_col = layout.village_col, layout.header_row
+    return Problem(
+        "TRANSPOSED",
+        f"这张{layout.topic.name}表的行列颠倒了：村（社区）写在第 {villages_row + 1} 行作列标题，指标写在 {column_name(indicators_col)} 列。"
+        "系统按“每个村（社区）一行、每个指标一列”读取，不能照这样导入。请选中整张表复制，在新工作表中右键“选择性粘贴”，"
+        "勾选“转置”后粘贴，让村（社区）竖着排成一列，再报送",
+        grid.name,
+        cell_name(villages_row, indicators_col),
+    )
+
+
+def _with_hidden_notes(problems: list[Problem], grids: dict[str, Grid]) -> list[Problem]:
+    """Say so when a problem's cell cannot be seen (a hidden sheet, row or column), and how to show it."""
+    out = []
+    for problem in problems:
+        grid = grids.get(problem.sheet)
+        if grid is not None:
+            where = cell_position(problem.cell)
+            note = grid.hidden_note(*(where or (None, None)))
+            if note:
+                problem = dataclasses.replace(problem, message=f"{problem.message}（{note}）")
+        out.append(problem)
+    return out
+
+
 def prepare(
     file_name: str, data: bytes, year: int | None = None, catalog: Catalog | None = None, places: Places | None = None
 ) -> PreparedFile:
@@ -144,12 +188,18 @@ READ_FAILED_MESSAGE = "读取这个文件时出现意外错误，文件未导入
 
 
 def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Catalog, places: Places) -> None:
-    file_name = prepared.file_name
     workbook = read_workbook(data)
+    grids = {grid.name: grid for grid in workbook.grids}
     personal = [p for grid in workbook.grids for p in find_personal_data(grid)]
     if personal:
-        prepared.problems = personal
+        prepared.problems = _with_hidden_notes(personal, grids)
         return
+    _read_sheets(prepared, workbook, year, catalog, places)
+    prepared.problems = _with_hidden_notes(prepared.problems, grids)
+
+
+def _read_sheets(prepared: PreparedFile, workbook: Workbook, year: int | None, catalog: Catalog, places: Places) -> None:
+    file_name = prepared.file_name
     prepared.notices.extend(workbook.skipped)
     file_year = year_from_file_name(file_name)
     sheets: list[SheetData] = []
@@ -159,7 +209,10 @@ def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Cat
             continue
         layout = find_layout(grid, catalog)
         if layout is None:
-            if _looks_like_a_table(grid, places):
+            sideways = _sideways(grid, catalog)
+            if sideways is not None:
+                prepared.problems.append(sideways)
+            elif _looks_like_a_table(grid, places):
                 prepared.problems.append(
                     Problem(
                         "NO_DATA_SHEET",
@@ -237,7 +290,16 @@ def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Cat
             )
         prepared.parts.append(
             PreparedPart(
-                submission_id, sheet.topic.code, sheet.topic.department, sheet.year, town, sheet.sheet, facts, len(sheet.facts), events
+                submission_id,
+                sheet.topic.code,
+                sheet.topic.department,
+                sheet.year,
+                town,
+                sheet.sheet,
+                facts,
+                len(sheet.facts),
+                events,
+                None if sheet.unfilled is None else len(sheet.unfilled),
             )
         )
     prepared.status = "loaded"

@@ -14,8 +14,9 @@ from etl.reference.places import Places
 from etl.reference.problems import Problem
 from etl.reference.spellings import Count, ValueProblem, header_key, normalize_text, parse_count, parse_date, parse_text
 from etl.workbook.layout import Layout, looks_numeric
-from etl.workbook.opening import Grid, cell_name
-from etl.workbook.period import year_in_sheet
+from etl.workbook.number_formats import KIND_LABELS, NOT_A_COUNT
+from etl.workbook.opening import Grid, cell_name, cell_position, column_name
+from etl.workbook.period import period_below, year_in_sheet
 
 
 @dataclass
@@ -48,6 +49,10 @@ class SheetData:
     events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # Villages the sheet lists without a single number (None: not a per-village sheet).
+    unfilled: list[str] | None = None
+    # Count cells that are formulas with an empty saved result, read as blank.
+    blank_formulas: list[str] = field(default_factory=list)
 
     def problem(self, code: str, message: str, cell: str = "") -> None:
         self.problems.append(Problem(code, message, self.sheet, cell))
@@ -61,9 +66,39 @@ def _is_note(catalog: Catalog, text: str) -> bool:
     return text.startswith(catalog.note_keys)
 
 
-def _count(sheet: SheetData, grid: Grid, row: int, col: int) -> Count | None:
-    value = grid.cell(row, col)
+# What a count of each unit is called in a sentence: 这里应填写人数.
+_COUNT_WORDS = {"人": "人数", "名": "人数", "人次": "人次", "份": "份数", "起": "起数", "个": "个数", "项": "项数", "幅": "幅数"}
+
+
+def count_word(unit: str) -> str:
+    return _COUNT_WORDS.get(unit, "数量")
+
+
+def _count(sheet: SheetData, grid: Grid, row: int, col: int, unit: str = "") -> Count | None:
+    """The count in one cell, or None (blank, or a problem recorded). The number must be what
+    the cell shows a person: a count under a percentage, date, time or currency format, or a
+    formula whose result the file does not hold, is refused rather than read."""
     cell = cell_name(row, col)
+    shown = grid.formats.get((row, col))
+    if shown is not None and shown.kind in NOT_A_COUNT:
+        sheet.problem(
+            "COUNT_FORMAT",
+            f"单元格 {cell} 显示为 {shown.text}（{KIND_LABELS[shown.kind]}），这里应填写{count_word(unit)}（整数）。"
+            "请把这一格的单元格格式改为“常规”或“数值”，填入实际的数后再报送",
+            cell,
+        )
+        return None
+    if (row, col) in grid.uncalculated:
+        sheet.problem(
+            "FORMULA_NOT_CALCULATED",
+            f"单元格 {cell} 是公式，但文件里没有保存它算出的结果（文件可能由程序生成，没有在 Excel/WPS 中打开保存过），"
+            "系统读到的不是表上显示的数。请在 Excel/WPS 中打开这个文件，保存一次后再报送",
+            cell,
+        )
+        return None
+    value = grid.cell(row, col)
+    if value is None and (row, col) in grid.blank_formulas:
+        sheet.blank_formulas.append(cell)
     try:
         count = parse_count(value)
     except ValueProblem as problem:
@@ -95,15 +130,72 @@ def _check_unknown_columns(sheet: SheetData, grid: Grid, layout: Layout, end: in
             sheet.notices.append(f"工作表“{sheet.sheet}”的“{text[:20]}”列不是统计指标，已忽略")
 
 
+def _duplicate_columns(sheet: SheetData, grid: Grid, layout: Layout, name_of) -> set[int]:
+    """DUPLICATE_COLUMN for each header naming what a column before it names; returns those columns."""
+    columns = set()
+    for (r0, c0), (r1, c1) in layout.duplicates:
+        first, second = cell_name(r0, c0), cell_name(r1, c1)
+        what = name_of(layout.columns[c0])
+        sheet.problem(
+            "DUPLICATE_COLUMN",
+            f"{first}“{_short(grid.cell(r0, c0))}”和 {second}“{_short(grid.cell(r1, c1))}”两列都是“{what}”，"
+            "同一指标只能有一列，否则数字会重复计算。请删去其中一列，或把它的列标题改成它真正统计的指标",
+            second,
+        )
+        columns.add(c1)
+    return columns
+
+
+def _short(value: object) -> str:
+    """A header or label as the clerk wrote it, on one line and cut short."""
+    return (parse_text(value) or "")[:20]
+
+
+def _named_station(text: str, stations: dict[str, str]) -> str | None:
+    return next((name for key, name in stations.items() if key in text), None)
+
+
+def _station_column(grid: Grid, layout: Layout, stations: dict[str, str]) -> int | None:
+    """The column that names each village's police station (often one cell merged down over
+    its villages), if the sheet has one: the column outside the table's own whose cells most
+    often are a known station's name."""
+    hits: dict[int, int] = {}
+    for row in range(layout.data_start, len(grid.rows)):
+        for col, value in enumerate(grid.rows[row]):
+            if col == layout.village_col or col in layout.columns or not isinstance(value, str):
+                continue
+            if normalize_text(value) in stations:  # the station's name alone, not a note that mentions one
+                hits[col] = hits.get(col, 0) + 1
+    return max(hits, key=lambda col: (hits[col], -col)) if hits else None
+
+
+_TOWN_WORDS = ("全镇", "本镇", "全乡", "本乡", "全街道", "合计", "总计")
+
+
+@dataclass
+class _TotalRow:
+    row: int
+    station: str | None  # None: the whole town
+    block: list[str]  # the villages listed since the previous total row (for a 小计 no station can be found for)
+    label: str
+
+
 def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sheet: SheetData) -> int:
     """Facts of a per-village table; returns the row after the table."""
     village_col = layout.village_col
     assert village_col is not None
-    value_cols = sorted(layout.columns)
-    stations = {normalize_text(v.police_station): v.police_station for v in places.villages}
+    repeated = _duplicate_columns(sheet, grid, layout, lambda code: catalog.indicators[code].name)
+    value_cols = sorted(col for col in layout.columns if col not in repeated)
+    stations = {normalize_text(v.police_station): v.police_station for v in places.villages if v.police_station}
+    station_col = _station_column(grid, layout, stations)
     header_keys = {header_key(grid.cell(layout.header_row + d, c))[0] for d in range(layout.depth) for c in value_cols}
     seen: dict[str, int] = {}
-    totals: list[tuple[int, str | None]] = []  # (row, police station or None for the whole town)
+    station_of: dict[str, str] = {}  # village code → the station it is counted under here
+    block: list[str] = []
+    totals: list[_TotalRow] = []
+    unfilled: list[str] = []
+    hidden_rows_read: list[str] = []
+    columns_read: set[int] = set()
     row = layout.data_start
     for row in range(layout.data_start, len(grid.rows)):
         raw_village = grid.cell(row, village_col)
@@ -119,12 +211,23 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
             break
         if catalog.is_village_header(raw_village) or (text and header_key(text)[0] in header_keys):
             continue
-        station = next((name for key, name in stations.items() if key in text), None)
+        in_column = stations.get(normalize_text(grid.cell(row, station_col))) if station_col is not None else None
+        station = _named_station(text, stations)
         if station and (text in stations or text.endswith(catalog.total_suffix_keys)):
-            totals.append((row, station))  # a label naming a station is that station's subtotal
+            totals.append(_TotalRow(row, station, block, text))  # a label naming a station is that station's subtotal
+            block = []
             continue
         if catalog.is_total_label(text):
-            totals.append((row, None))
+            # 小计 is a station's subtotal: the station its row stands in (a merged 派出所 cell),
+            # else the one its villages above belong to. Any other total is the town's,
+            # unless its row stands in a station's merged cell.
+            if "小计" in text and not text.startswith(_TOWN_WORDS):
+                block_stations = {station_of[code] for code in block if code in station_of}
+                station = in_column or (block_stations.pop() if len(block_stations) == 1 else "")
+            else:
+                station = in_column
+            totals.append(_TotalRow(row, station, block, text))
+            block = []
             continue
         village = places.find(raw_village) if normalize_text(raw_village) else None
         if village is None:
@@ -148,42 +251,104 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
             )
             continue
         seen[village.code] = row
+        block.append(village.code)
+        if in_column and village.police_station and in_column != village.police_station:
+            sheet.problem(
+                "STATION_MISMATCH",
+                f"{village.name}在村（社区）名单里属于{village.police_station}，表上却列在{in_column}下，两者不一致，派出所小计无法核对。"
+                "请核对表上的派出所；如果是名单过时了，请管理员更新村（社区）名单（data/villages.csv）",
+                cell_name(row, station_col),
+            )
+        station_of[village.code] = in_column or village.police_station
+        facts_before, problems_before = len(sheet.facts), len(sheet.problems)
         for col in value_cols:
-            count = _count(sheet, grid, row, col)
+            code = layout.columns[col]
+            count = _count(sheet, grid, row, col, catalog.indicators[code].unit)
             if count is not None:
-                sheet.facts.append(Fact(layout.columns[col], village.code, count, cell_name(row, col)))
+                sheet.facts.append(Fact(code, village.code, count, cell_name(row, col)))
+                columns_read.add(col)
+        if len(sheet.facts) == facts_before and len(sheet.problems) == problems_before:
+            unfilled.append(village.name)
+        elif row in grid.hidden_rows and len(sheet.facts) > facts_before:
+            hidden_rows_read.append(f"第 {row + 1} 行（{village.name}）")
     end = row + 1
-    _check_totals(sheet, grid, layout, catalog, places, totals)
+    _check_totals(sheet, grid, layout, catalog, totals, station_of, value_cols)
     _check_unknown_columns(sheet, grid, layout, end)
+    sheet.unfilled = unfilled
+    if unfilled:
+        sheet.notices.append(
+            f"工作表“{sheet.sheet}”：{len(unfilled)} 个村（社区）没有填写：{'、'.join(unfilled)}。已导入其余村（社区）的数字，"
+            "这些村（社区）记为未填报；如有数字请补填后重新报送"
+        )
+    if hidden_rows_read:
+        sheet.notices.append(
+            f"工作表“{sheet.sheet}”的{'、'.join(hidden_rows_read)}是隐藏的，其中的数字也已导入；如果不应报送，请删除这些行后重新报送"
+        )
+    hidden_columns = sorted(columns_read & grid.hidden_cols)
+    if hidden_columns:
+        names = "、".join(f"{column_name(c)} 列（{catalog.indicators[layout.columns[c]].name}）" for c in hidden_columns)
+        sheet.notices.append(f"工作表“{sheet.sheet}”的{names}是隐藏的，其中的数字也已导入；如果不应报送，请删除这些列后重新报送")
     return end
 
 
 def _check_totals(
-    sheet: SheetData, grid: Grid, layout: Layout, catalog: Catalog, places: Places, totals: list[tuple[int, str | None]]
+    sheet: SheetData,
+    grid: Grid,
+    layout: Layout,
+    catalog: Catalog,
+    totals: list[_TotalRow],
+    station_of: dict[str, str],
+    value_cols: list[int],
 ) -> None:
-    for row, station in totals:
-        for col, code in layout.columns.items():
-            stated = _count(sheet, grid, row, col)
+    """Each total row against what it sums: a station's subtotal against that station's villages,
+    a 小计 whose station cannot be told against the villages listed above it, the town's total
+    against all. A total whose formula result the file does not hold cannot be checked (said so)."""
+    unchecked = []
+    checked = False
+    # A column with a refused cell is not summed: the clerk fixes that cell first.
+    refused_cols = {where[1] for p in sheet.problems if (where := cell_position(p.cell)) and where[0] >= layout.data_start}
+    for total in totals:
+        for col in value_cols:
+            code = layout.columns[col]
+            if col in refused_cols:
+                continue
+            if (total.row, col) in grid.uncalculated:
+                unchecked.append(cell_name(total.row, col))
+                continue
+            stated = _count(sheet, grid, total.row, col, catalog.indicators[code].unit)
             if stated is None:
                 continue
-            parts = [
-                f.count
-                for f in sheet.facts
-                if f.indicator == code and (station is None or places.by_code[f.village].police_station == station)
-            ]
+            checked = True
+            if total.station == "":
+                members = set(total.block)
+            elif total.station is None:
+                members = None
+            else:
+                members = {village for village, station in station_of.items() if station == total.station}
+            parts = [f.count for f in sheet.facts if f.indicator == code and (members is None or f.village in members)]
             if any(p.qualifier != "exact" for p in parts) or stated.qualifier != "exact":
                 continue
             summed = sum(p.value for p in parts)
             if summed != stated.value:
                 name = catalog.indicators[code].name
-                scope = f"{station}小计" if station else "合计行"
+                if total.station:
+                    scope, what = f"{total.station}小计", f"该派出所辖区各村（社区）相加为 {summed}"
+                elif total.station == "":
+                    scope, what = f"“{total.label}”行", f"它上面各村（社区）相加为 {summed}"
+                else:
+                    scope, what = "合计行", f"各村（社区）相加为 {summed}"
                 sheet.problem(
                     "TOTAL_MISMATCH",
-                    f"{scope}的“{name}”为 {stated.value}，但各村（社区）相加为 {summed}。请核对各村数字或合计数",
-                    cell_name(row, col),
+                    f"{scope}的“{name}”为 {stated.value}，但{what}。请核对各村数字或合计数",
+                    cell_name(total.row, col),
                 )
-    if totals:
+    if checked:
         sheet.notices.append(f"工作表“{sheet.sheet}”的合计行已与各村之和核对，未重复计入")
+    if unchecked:
+        sheet.notices.append(
+            f"工作表“{sheet.sheet}”合计行的 {'、'.join(unchecked[:5])}{' 等' if len(unchecked) > 5 else ''} 是没有保存计算结果的公式，"
+            "未能核对（合计行本身不入库，不会重复计数）"
+        )
 
 
 def read_form(grid: Grid, layout: Layout, catalog: Catalog, sheet: SheetData) -> int:
@@ -226,14 +391,16 @@ def read_form(grid: Grid, layout: Layout, catalog: Catalog, sheet: SheetData) ->
         if catalog.indicators[code].parent is None:
             last_total = code
         if code in seen:
+            first, second = cell_name(seen[code], layout.label_col), cell_name(row, layout.label_col)
             sheet.problem(
                 "DUPLICATE_INDICATOR",
-                f"“{catalog.indicators[code].name}”在第 {seen[code] + 1} 行已填过，同一指标只能填一次",
-                cell_name(row, layout.label_col),
+                f"{first}“{_short(grid.cell(seen[code], layout.label_col))}”和 {second}“{_short(label)}”都是"
+                f"“{catalog.indicators[code].name}”，同一指标只能填一次，否则数字会重复计算。请删去其中一行",
+                second,
             )
             continue
         seen[code] = row
-        count = _count(sheet, grid, row, layout.value_col)
+        count = _count(sheet, grid, row, layout.value_col, catalog.indicators[code].unit)
         if count is not None:
             sheet.facts.append(Fact(code, None, count, cell_name(row, layout.value_col)))
     return row + 1
@@ -243,6 +410,13 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
     """Rows of the outreach event list."""
     by_field = {code: col for col, code in layout.columns.items()}
     count_fields = [f.code for f in catalog.event_fields if f.type == "count"]
+    units = {f.code: f.unit for f in catalog.event_fields}
+    names = {f.code: f.name for f in catalog.event_fields}
+    counted = set(count_fields)
+    repeated = [(first, second) for first, second in layout.duplicates if layout.columns[first[1]] in counted]
+    _duplicate_columns(
+        sheet, grid, Layout(layout.topic, layout.header_row, layout.depth, 0, layout.columns, duplicates=repeated), names.get
+    )
     total_keys = {normalize_text(t) for t in catalog.total_labels}
     field_names = {header_key(f.name)[0] for f in catalog.event_fields}
     first_col = min(layout.columns)
@@ -289,7 +463,7 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
         theme = parse_text(grid.cell(row, by_field["theme"]))
         if not theme:
             sheet.problem("MISSING_THEME", "这项活动没有填写活动主题。请补上主题", cell_name(row, by_field["theme"]))
-        counts = {code: (_count(sheet, grid, row, by_field[code]) if code in by_field else None) for code in count_fields}
+        counts = {code: (_count(sheet, grid, row, by_field[code], units[code]) if code in by_field else None) for code in count_fields}
         if date is None or not theme:
             continue
         key = (date, village_code, normalize_text(theme))
@@ -317,7 +491,9 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
         for code in count_fields:
             if code not in by_field:
                 continue
-            stated = _count(sheet, grid, total_row, by_field[code])
+            if (total_row, by_field[code]) in grid.uncalculated:
+                continue
+            stated = _count(sheet, grid, total_row, by_field[code], units[code])
             parts = [e.counts[code] for e in sheet.events if e.counts.get(code) is not None]
             if stated is None or stated.qualifier != "exact" or any(p.qualifier != "exact" for p in parts):
                 continue
@@ -342,9 +518,28 @@ def read_sheet(grid: Grid, layout: Layout, catalog: Catalog, places: Places) -> 
         sheet.year = years.pop()
         sheet.year_sources["表内"] = sheet.year
     if layout.topic.layout == "form":
-        read_form(grid, layout, catalog, sheet)
+        end = read_form(grid, layout, catalog, sheet)
     elif layout.topic.layout == "event_list":
-        read_events(grid, layout, catalog, places, sheet, sheet.year)
+        end = read_events(grid, layout, catalog, places, sheet, sheet.year)
     else:
-        read_village_table(grid, layout, catalog, places, sheet)
+        end = read_village_table(grid, layout, catalog, places, sheet)
+    if sheet.blank_formulas:
+        cells = "、".join(sheet.blank_formulas[:8]) + (" 等" if len(sheet.blank_formulas) > 8 else "")
+        sheet.notices.append(
+            f"工作表“{sheet.sheet}”的 {cells} 是公式，文件里保存的结果是空的，按没有数据导入。"
+            "如果在 Excel/WPS 里这些格子显示有数字，说明文件由程序生成、没有计算过：请打开保存一次后重新报送"
+        )
+    # A period stated under the table (统计时间：2022年12月31日 beside the signatures).
+    below, below_where = period_below(grid, end - 1)
+    if below and not any(p.code == "YEAR_CONFLICT" for p in sheet.problems):
+        if len(below) > 1 or (sheet.year and sheet.year not in below):
+            stated = sorted(below | ({sheet.year} if sheet.year else set()))
+            sheet.problem(
+                "YEAR_CONFLICT",
+                f"表内写了不止一个年度（{'、'.join(str(y) for y in stated)}）。一张表只能报一个年度，请改正",
+                below_where,
+            )
+        elif not sheet.year:
+            sheet.year = next(iter(below))
+            sheet.year_sources["表内"] = sheet.year
     return sheet

@@ -50,9 +50,10 @@ select topic, topic_name, department, breakdown
 from catalog_topic
 order by sort_order;
 
+-- unfilled_villages: villages listed without a single number (NULL for forms and event lists).
 create or replace view submission_history as
 select s.submission_id, s.file_name, s.sha256, s.department, s.topic, t.topic_name, s.year,
-       s.loaded_at, s.status, s.row_count, s.superseded_by
+       s.loaded_at, s.status, s.row_count, s.superseded_by, s.unfilled_villages
 from submission s
 left join catalog_topic t using (topic);
 
