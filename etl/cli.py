@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help="数据库文件（默认同上）")
     samples = commands.add_parser("samples", help="重新生成 data/samples 中的示例工作簿")
     samples.add_argument("-o", "--output", default=str(settings.SAMPLES_DIR), help="输出文件夹")
-    rebuild = commands.add_parser("rebuild", help="用保存的原始工作簿重建数据库")
+    rebuild = commands.add_parser("rebuild", help="用保存的原始工作簿重建数据库（原件不全时拒绝，旧库另存）")
     rebuild.add_argument("--db", help="数据库文件（默认同上）")
+    rebuild.add_argument("--include-unloaded", action="store_true", help="也导入清单里有、数据库里没有的原件（上次导入中途被打断时）")
     backup = commands.add_parser("backup", help="把数据库和原始工作簿备份为一个文件")
     backup.add_argument("output", metavar="备份文件", help="输出的 .zip 文件")
     backup.add_argument("--db", help="数据库文件（默认同上）")
@@ -185,8 +186,19 @@ def _db(args) -> Path:
 def command_rebuild(args) -> int:
     from etl.loading import maintenance
 
-    replayed, refused = maintenance.rebuild(_db(args))
-    print(f"已用 {replayed} 份保存的原始工作簿重建数据库：{_db(args)}" + (f"（其中 {refused} 份现已不能导入，未计入）" if refused else ""))
+    try:
+        replayed, left_out, previous = maintenance.rebuild(_db(args), include_unloaded=args.include_unloaded)
+    except maintenance.RebuildRefused as refused:
+        print(f"未重建：{refused}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"已用 {replayed} 份保存的原始工作簿重建数据库：{_db(args)}")
+    if previous:
+        print(f"重建前的数据库已另存为 {previous}，核对无误后可以删除")
+    if left_out:
+        print(
+            f"另有 {left_out} 份原件记在清单里却不在数据库中（上次导入中途被打断），本次没有导入；"
+            "确需导入请加 --include-unloaded 再重建，或直接用 python -m etl load 导入原文件"
+        )
     return EXIT_OK
 
 
@@ -295,9 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a Chinese sentence, never a traceback
         import duckdb
 
+        from etl.loading import files
         from etl.loading.warehouse import WarehouseBusy
 
-        if isinstance(exc, WarehouseBusy):
+        if files.is_disk_full(exc):
+            print(files.disk_full_message(exc), file=sys.stderr)
+        elif isinstance(exc, WarehouseBusy):
             print("另一次导入正在写入数据库，等了很久仍未结束。请稍后再试。本次没有写入任何数字。", file=sys.stderr)
         elif isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             print(

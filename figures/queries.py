@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -600,9 +601,20 @@ def derived_total(totals: pd.DataFrame, code: str, name: str, parts: list[str]) 
 # ---------------------------------------------------------------- administration
 
 
-def audit_trail(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Who loaded, superseded, refused, rolled back, froze or exported what, newest first."""
-    return _frame(cur, 'select "at", actor, action, detail from audit_trail order by "at" desc, action')
+def audit_trail(cur: duckdb.DuckDBPyConnection, *, journal: str | None = None, journal_version: object = None) -> pd.DataFrame:
+    """Who loaded, superseded, refused, rolled back, froze, exported or logged in, newest
+    first: the warehouse's own entries (loads and admin actions, written in their
+    transactions) and the journal beside it (downloads and logins, etl.loading.journal).
+    `journal_version` only tells a cache that the journal changed."""
+    own = 'select "at", actor, action, detail from audit_trail'
+    if journal and Path(journal).is_file() and Path(journal).stat().st_size:
+        appended = (
+            'select cast("at" as timestamp) as "at", actor, action, detail from read_json(?, format = \'newline_delimited\', '
+            "columns = {'at': 'VARCHAR', 'actor': 'VARCHAR', 'action': 'VARCHAR', 'detail': 'VARCHAR', 'subject': 'VARCHAR'}, "
+            "ignore_errors = true)"
+        )
+        return cur.execute(f'{own} union all {appended} order by "at" desc, action', [journal]).df()
+    return _frame(cur, f'{own} order by "at" desc, action')
 
 
 def frozen_submissions(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:

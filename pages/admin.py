@@ -95,7 +95,7 @@ def body(f: Filters) -> None:
 
     st.subheader("审计记录")
     st.caption("谁在何时导入、替代、拒收、撤回、冻结或下载了什么。只记文件名、代码、数量和筛选条件，不记报表内容。")
-    trail = connection.read("audit_trail")
+    trail = connection.read("audit_trail", **connection.journal())
     left, right = st.columns(2)
     chosen_actions = left.multiselect("操作", options=list(ACTIONS), format_func=ACTIONS.get, key="audit_actions", placeholder="全部操作")
     actor = right.text_input("操作人（包含）", key="audit_actor")

@@ -4,6 +4,7 @@ command line, and the page says per file what happened and, for a refused one, w
 import pandas as pd
 import streamlit as st
 
+from etl.loading import files
 from etl.loading.warehouse import WarehouseBusy
 from figures import access, tables
 from figures.filters import Filters
@@ -47,7 +48,7 @@ def body(f: Filters) -> None:
     if mine is not None:
         st.info(f"你的账号只能上报{'、'.join(sorted(mine))}的报表；含其他部门报表的文件会整份拒收。", icon=":material/info:")
     with st.form("upload_form", clear_on_submit=True, border=True):
-        files = st.file_uploader(
+        chosen = st.file_uploader(
             "选择工作簿",
             type=["xlsx", "xls", "ods"],
             accept_multiple_files=True,
@@ -55,14 +56,18 @@ def body(f: Filters) -> None:
         )
         submitted = st.form_submit_button("载入", type="primary", icon=":material/upload:", key="upload_submit")
     if submitted:
-        if files:
+        if chosen:
             try:
                 with st.spinner("正在读取、核对并载入……"):
                     st.session_state[KEY_REPORTS] = connection.load_workbooks(
-                        [(file.name, file.getvalue()) for file in files], actor=user.name, departments=user.departments
+                        [(file.name, file.getvalue()) for file in chosen], actor=user.name, departments=user.departments
                     )
             except WarehouseBusy:
                 st.error("另一批报表正在导入，数据仓库暂时无法写入。请过几分钟再点“载入”。")
+            except Exception as exc:
+                if not files.is_disk_full(exc):
+                    raise
+                st.error(files.disk_full_message(exc) + "。请联系系统管理员清理服务器磁盘。")
         else:
             st.warning("请先选择至少一个工作簿。")
     reports = st.session_state.get(KEY_REPORTS, [])

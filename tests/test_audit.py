@@ -8,8 +8,9 @@ import contextlib
 import duckdb
 
 from etl import cli
-from etl.loading import warehouse
+from etl.loading import journal, warehouse
 from etl.loading.loader import load_blobs
+from figures import queries
 from tests.builders import correction_sheet
 from tests.dashboard_support import goto, open_app, sql
 from tests.test_access import log_in, users  # noqa: F401 — the users fixture
@@ -17,7 +18,14 @@ from tests.test_dashboard_upload import correction_2024, upload
 
 
 def trail(db) -> list[tuple[str, str, str]]:
-    return sql(db, 'select actor, action, detail from audit_trail order by "at", action')
+    """The whole trail, oldest first: the warehouse's entries and the journal's."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        frame = queries.audit_trail(con.cursor(), journal=str(journal.journal_path(db)))
+    finally:
+        con.close()
+    frame = frame.sort_values(["at", "action"], kind="stable")
+    return list(zip(frame["actor"], frame["action"], frame["detail"], strict=True))
 
 
 def test_every_load_attempt_is_audited_with_its_outcome_and_no_workbook_contents(db_path, books):

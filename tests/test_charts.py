@@ -71,4 +71,6 @@ def test_hidden_villages_are_groups_at_the_bottom_never_empty_bars():
     assert order == ["以上隐去的 9 个村（社区）合计", "其余 9 个村（社区），每村少于 3 人", "十里亭社区", "前进路社区"]  # bottom to top
     for trace in fig.data:
         assert None not in list(trace.x)
-    assert dict(zip(fig.data[1].y, fig.data[1].customdata, strict=True)) == {"前进路社区": "1", "十里亭社区": "2"}, "a click names its village"
+    assert dict(zip(fig.data[1].y, fig.data[1].customdata, strict=True)) == {"前进路社区": "1", "十里亭社区": "2"}, (
+        "a click names its village"
+    )

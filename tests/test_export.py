@@ -50,7 +50,24 @@ def test_a_real_negative_number_stays_a_number():
 
 @pytest.mark.parametrize(
     "text",
-    ["=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "＝1", "＋1", "－1", "＠A1", " =1", "\u200b=1", "\ufeff=1", "\u00a0=1", "\u200b \u2060+1"],
+    [
+        "=1+1",
+        "+1",
+        "-1+1",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "\n=1",
+        "＝1",
+        "＋1",
+        "－1",
+        "＠A1",
+        " =1",
+        "\u200b=1",
+        "\ufeff=1",
+        "\u00a0=1",
+        "\u200b \u2060+1",
+    ],
 )
 def test_every_formula_start_is_neutralised(text):
     assert export.neutralise(text) == "'" + text

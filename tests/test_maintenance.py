@@ -64,8 +64,8 @@ def test_rebuild_recreates_the_public_views_exactly(books, db_path):
     load_files(db_path, undated, year=2020)
     before = snapshot(db_path)
     db_path.unlink()
-    replayed, refused = maintenance.rebuild(db_path)
-    assert (replayed, refused) == (3, 0)
+    replayed, left_out, previous = maintenance.rebuild(db_path)
+    assert (replayed, left_out, previous) == (3, 0, None)
     assert snapshot(db_path) == before
     con = duckdb.connect(str(db_path), read_only=True)
     assert_invariants_hold(con, originals.store_dir(db_path))

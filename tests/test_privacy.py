@@ -18,6 +18,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import streamlit as st
 
 from figures import protection, queries
 from tests import old_protection, protection_tables
@@ -112,8 +113,11 @@ def test_the_joint_audit_finds_the_previous_design_undone(demo_db_master, monkey
         return protection.Protected(k, old.values, stations=stations)
 
     monkeypatch.setattr(queries, "protected_values", previous)
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2023", "to": "2023"}), "correction")
-    report = audit_page(at, demo_db_master, "correction", semantics="old")
+    try:
+        at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2023", "to": "2023"}), "correction")
+        report = audit_page(at, demo_db_master, "correction", semantics="old")
+    finally:
+        st.cache_data.clear()  # the dashboard's cached reads of the previous design must not outlive this test
     assert report["narrowed"].sum() > 20 and report["pinned"].sum() > 10
 
 

@@ -86,6 +86,20 @@ def read(name: str, **arguments):
     return _read(path, warehouse.version(path), name, tuple(sorted(arguments.items())))
 
 
+def journal() -> dict:
+    """The journal of downloads and logins beside the warehouse, for figures.queries.audit_trail:
+    its path, and a version so cached reads see new entries."""
+    from etl.loading.journal import journal_path
+
+    path = journal_path(db_path())
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except FileNotFoundError:
+        version = None
+    return {"journal": str(path), "journal_version": version}
+
+
 def load_workbooks(blobs: list[tuple[str, bytes]], actor: str, departments: frozenset[str] | None) -> list[dict]:
     """Load uploaded workbooks through the ETL, the same code as `python -m etl load`:
     written to a copy of the warehouse, swapped in, originals kept. Raises

@@ -6,43 +6,127 @@ warehouse atomically, so a reader never sees it half done.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from etl.loading import originals, warehouse
+from etl.loading import files, journal, originals, warehouse
 from etl.workbook.prepare import prepare
 
 BACKUP_DB_NAME = "warehouse.duckdb"
 BACKUP_STORE_NAME = "originals"
+BACKUP_JOURNAL_NAME = "journal.jsonl"
 
 
-def rebuild(db_path: Path) -> tuple[int, int]:
-    """Replay every kept original, in the order it was first loaded, into a new warehouse.
+@dataclass
+class Reconciliation:
+    """How the kept originals (the manifest) and the warehouse's current submissions agree."""
 
-    Returns (files replayed, files that no longer load — e.g. after a village-list change)."""
+    replayable: list[originals.Stored]  # in the manifest, kept, and in the warehouse
+    missing: list[tuple[str, str]]  # current submissions the store cannot reproduce: (file name, sha256)
+    unloaded: list[originals.Stored]  # in the manifest but not in the warehouse (a load cut short)
+
+    def describe_missing(self) -> str:
+        names = "、".join(dict.fromkeys(name for name, _ in self.missing[:8]))
+        more = f"等 {len(self.missing)} 个文件" if len(self.missing) > 8 else f"共 {len(self.missing)} 个文件"
+        return f"{names}（{more}）"
+
+
+class RebuildRefused(RuntimeError):
+    """Rebuilding would lose what the warehouse holds; the message is Chinese, nothing changed."""
+
+
+def reconcile(db_path: Path) -> Reconciliation:
+    """Compare the manifest and the kept files with the warehouse's submissions, current ones
+    and those kept as history, before anything is replaced."""
     db_path = Path(db_path)
     root = originals.store_dir(db_path)
-    entries = originals.entries(root)
-    refused = 0
+    listed = originals.entries(root)
+    in_warehouse = _loaded_files(db_path)
+    kept = {entry.sha256 for entry in listed if originals.kept(root, entry.sha256, entry.file_name)}
+    if in_warehouse is None:
+        # No warehouse to lose (gone, or unreadable): every kept original is what there is.
+        in_warehouse = {entry.sha256: entry.file_name for entry in listed}
+    seen: set[str] = set()
+    replayable, unloaded = [], []
+    for entry in listed:
+        if entry.sha256 in seen or entry.sha256 not in kept:
+            continue  # listed twice (a crash cut a load short), or its file is gone
+        seen.add(entry.sha256)
+        (replayable if entry.sha256 in in_warehouse else unloaded).append(entry)
+    missing = [(name, sha) for sha, name in in_warehouse.items() if sha not in kept]
+    return Reconciliation(replayable, missing, unloaded)
+
+
+def rebuild(db_path: Path, include_unloaded: bool = False) -> tuple[int, int, Path | None]:
+    """Replay the kept originals, in the order they were first loaded, into a new warehouse.
+
+    Never loses what the warehouse holds: refused (RebuildRefused, nothing changed) when the
+    store cannot reproduce every submission it has, or when the replay would end with fewer
+    current submissions than before (e.g. a village list changed under a kept file). Files
+    the manifest lists but the warehouse lacks (a load cut short) are left out unless
+    `include_unloaded`. The replaced warehouse is kept as a dated copy beside it.
+
+    Returns (files replayed, files left out as not loaded, the kept copy)."""
+    db_path = Path(db_path)
+    root = originals.store_dir(db_path)
+    plan = reconcile(db_path)
+    if plan.missing:
+        raise RebuildRefused(
+            f"保存的原始工作簿里缺少数据库现有的 {plan.describe_missing()}（原件目录 {root} 被删除或不完整）。"
+            "重建会丢失这些数字，已停止，数据库没有任何改动。请先用 python -m etl restore 从备份恢复原件目录"
+        )
+    before = _current_submissions(db_path)
     decisions = _admin_decisions(db_path)
-    with warehouse.writing(db_path, fresh=True) as con:
-        for entry in entries:
+    replay = sorted(plan.replayable + (plan.unloaded if include_unloaded else []), key=lambda e: e.loaded_at)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    previous = db_path.with_name(f"{db_path.name}.before-rebuild-{stamp}") if db_path.exists() else None
+    with warehouse.writing(db_path, fresh=True, keep_previous=previous) as con:
+        for entry in replay:
             prepared = prepare(entry.file_name, originals.read(root, entry), entry.year)
-            if prepared.status != "loaded":
-                refused += 1
-            if prepared.sha256 in warehouse.known_hashes(con):
-                continue  # the manifest may list a file twice if a crash cut a load short
             warehouse.commit_files(con, [prepared], entry.loaded_at)
         _restore_decisions(con, decisions)
         dataset = (root / "dataset").read_text(encoding="utf-8").strip() if (root / "dataset").exists() else ""
         if dataset:
             warehouse.set_info(con, "dataset", dataset)
-    return len(entries), refused
+        after = {row[0] for row in con.execute("select submission_id from submission where status = 'loaded'").fetchall()}
+        lost = sorted(before - after)
+        if lost:
+            raise RebuildRefused(
+                f"用原件重建后，{len(lost)} 份现有报送（如 {lost[0]}）不能再导入（可能是村社区名单或指标目录改过）。"
+                "已停止，数据库没有任何改动。请恢复原来的名单或目录后再重建"
+            )
+    return len(replay), 0 if include_unloaded else len(plan.unloaded), previous
+
+
+def _loaded_files(db_path: Path) -> dict[str, str] | None:
+    """sha256 → file name of every file the warehouse holds; None if there is no warehouse to read."""
+    rows = _read_old(db_path, "select sha256, any_value(file_name) from w.submission group by sha256")
+    return None if rows is None else dict(rows)
+
+
+def _current_submissions(db_path: Path) -> set[str]:
+    rows = _read_old(db_path, "select submission_id from w.submission where status = 'loaded'")
+    return {row[0] for row in rows or []}
+
+
+def _read_old(db_path: Path, sql: str) -> list[tuple] | None:
+    if not db_path.exists():
+        return None
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as w (read_only)", [str(db_path)])
+        return con.execute(sql).fetchall()
+    except duckdb.Error:
+        return None  # unreadable: rebuilding is the remedy, and the old file is kept
+    finally:
+        con.close()
 
 
 def _admin_decisions(db_path: Path) -> tuple[list[dict], list[dict]]:
@@ -96,18 +180,29 @@ def _restore_decisions(con: duckdb.DuckDBPyConnection, decisions: tuple[list[dic
 
 
 def backup(db_path: Path, target: Path) -> Path:
-    """One zip holding the warehouse and the kept originals."""
+    """One zip holding the warehouse, the journal and the kept originals; readable by the
+    service's account only; no partial zip stays behind if the disk fills."""
     db_path, target = Path(db_path), Path(target)
     root = originals.store_dir(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     draft = target.with_name(f".{target.name}.{os.getpid()}")
-    with warehouse.writer_lock(db_path), zipfile.ZipFile(draft, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(db_path, BACKUP_DB_NAME)
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    archive.write(path, f"{BACKUP_STORE_NAME}/{path.relative_to(root).as_posix()}")
-    os.replace(draft, target)
+    try:
+        with warehouse.writer_lock(db_path):
+            stored = db_path.stat().st_size + sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
+            files.ensure_room(target.parent, stored)
+            handle = os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, files.mode_for(target)), "wb")
+            with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.write(db_path, BACKUP_DB_NAME)
+                if journal.journal_path(db_path).exists():
+                    archive.write(journal.journal_path(db_path), BACKUP_JOURNAL_NAME)
+                if root.is_dir():
+                    for path in sorted(root.rglob("*")):
+                        if path.is_file():
+                            archive.write(path, f"{BACKUP_STORE_NAME}/{path.relative_to(root).as_posix()}")
+        os.replace(draft, target)
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -118,8 +213,8 @@ class BadBackup(ValueError):
 def restore(source: Path, db_path: Path) -> None:
     """Put a backup back: the warehouse and its originals, swapped in whole."""
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
+    files.private_dir(db_path.parent)
+    with files.private_creation(), tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
         unpacked = Path(tmp)
         try:
             with zipfile.ZipFile(source) as archive:
@@ -139,4 +234,6 @@ def restore(source: Path, db_path: Path) -> None:
                     os.replace(root, old)
                 os.replace(unpacked / BACKUP_STORE_NAME, root)
                 shutil.rmtree(old, ignore_errors=True)
+            if (unpacked / BACKUP_JOURNAL_NAME).exists():
+                os.replace(unpacked / BACKUP_JOURNAL_NAME, journal.journal_path(db_path))
             os.replace(unpacked / BACKUP_DB_NAME, db_path)

@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.loading import files
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -36,17 +38,15 @@ def _blob_path(root: Path, sha256: str, file_name: str) -> Path:
 
 
 def keep(root: Path, sha256: str, file_name: str, data: bytes) -> None:
-    """Write the bytes once (atomically: a killed writer leaves no half file under the real name)."""
+    """Write the bytes once, readable by the service only (atomically: a killed or failed
+    writer — a full disk — leaves no file, whole or half, under any name)."""
     target = _blob_path(root, sha256, file_name)
     if target.exists():
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    draft = target.with_name(f".{target.name}.{os.getpid()}")
-    with open(draft, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(draft, target)
+    files.private_dir(root)
+    files.private_dir(target.parent)
+    files.ensure_room(target.parent, len(data))
+    files.write_private(target, data)
 
 
 def kept(root: Path, sha256: str, file_name: str) -> bool:
@@ -62,13 +62,14 @@ def record(root: Path, entries: list[Stored]) -> None:
     """Append loads to the manifest, in the order they were committed."""
     if not entries:
         return
-    root.mkdir(parents=True, exist_ok=True)
+    files.private_dir(root)
     lines = "".join(
         json.dumps({"sha256": e.sha256, "file_name": e.file_name, "year": e.year, "loaded_at": e.loaded_at.isoformat()}, ensure_ascii=False)
         + "\n"
         for e in entries
     )
-    with open(root / "manifest.jsonl", "a", encoding="utf-8") as handle:
+    fd = os.open(root / "manifest.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, files.PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(lines)
         handle.flush()
         os.fsync(handle.fileno())

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from etl import settings
-from etl.loading import migrations
+from etl.loading import files, journal, migrations
 from etl.reference.catalog import Catalog, load_catalog
 from etl.reference.places import Places, load_places
 
@@ -124,8 +124,8 @@ LOCK_TIMEOUT_SECONDS = float(os.environ.get("FAZHI_LOCK_TIMEOUT", 120))
 def writer_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
     """One writer at a time, across processes: an flock on a file beside the warehouse."""
     lock_path = Path(f"{path}.lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
+    files.private_dir(lock_path.parent)
+    with open(os.open(lock_path, os.O_RDWR | os.O_CREAT, files.PRIVATE_FILE), "a+") as handle:
         deadline = time.monotonic() + (LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
         while True:
             try:
@@ -146,28 +146,36 @@ class WarehouseBusy(RuntimeError):
 
 
 @contextmanager
-def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(path: str | Path, fresh: bool = False, keep_previous: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Write to a private copy of the warehouse and swap it in atomically on success.
 
     Readers (the dashboard, in any number of processes) keep reading the file they
     opened and never see a lock or a half-written load; a crash or an error leaves the
     warehouse as it was, with at most a stray copy that the next writer removes.
-    `fresh` starts from an empty warehouse instead of a copy (rebuild).
+    `fresh` starts from an empty warehouse instead of a copy (rebuild); `keep_previous`
+    names where the replaced warehouse is kept (rebuild keeps a dated copy). Before
+    copying, the disk is checked for room (files.DiskFull, in Chinese); whatever fails, no
+    partial copy stays behind. The new file keeps the mode of the one it replaces (0600 for
+    a new warehouse).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with writer_lock(path):
+    files.private_dir(path.parent)
+    with writer_lock(path), files.private_creation():
         for stale in path.parent.glob(f".{path.name}.writing-*"):
             stale.unlink(missing_ok=True)  # left by a writer that was killed
         draft = path.with_name(f".{path.name}.writing-{os.getpid()}")
-        if Path(f"{path}.wal").exists() and not fresh:
-            # Written in place by an older version: fold its log in before copying the file.
-            duckdb.connect(str(path)).close()
-        if path.exists() and not fresh:
-            shutil.copyfile(path, draft)
-        con = connect(draft)
-        crash_point("copied")
+        con = None
         try:
+            if Path(f"{path}.wal").exists() and not fresh:
+                # Written in place by an older version: fold its log in before copying the file.
+                duckdb.connect(str(path)).close()
+            size = path.stat().st_size if path.exists() else 0
+            files.ensure_room(path.parent, (size if not fresh else 0) + (size if keep_previous else 0))
+            if path.exists() and not fresh:
+                shutil.copyfile(path, draft)
+            con = connect(draft)
+            os.chmod(draft, files.mode_for(path))
+            crash_point("copied")
             yield con
             crash_point("written")
             con.execute("checkpoint")
@@ -175,6 +183,8 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
             with open(draft, "rb") as handle:
                 os.fsync(handle.fileno())
             crash_point("synced")
+            if keep_previous is not None and path.exists():
+                shutil.copy2(path, keep_previous)
             os.replace(draft, path)
             crash_point("swapped")
             directory = os.open(path.parent, os.O_RDONLY)
@@ -183,8 +193,9 @@ def writing(path: str | Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyCo
             finally:
                 os.close(directory)
         except BaseException:
-            with contextlib.suppress(Exception):
-                con.close()
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.close()
             draft.unlink(missing_ok=True)
             Path(f"{draft}.wal").unlink(missing_ok=True)
             raise
@@ -402,9 +413,9 @@ def record_audit(
 
 
 def audit(path: str | Path, actor: str, action: str, detail: str) -> None:
-    """Record one entry (an export) in its own writing session."""
-    with writing(path) as con:
-        record_audit(con, actor, action, detail)
+    """Record one entry that is not part of a load (a download, a login) in the journal beside
+    the warehouse (etl.loading.journal): the warehouse itself is not rewritten."""
+    journal.append(path, actor, action, detail)
 
 
 def frozen_keys(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], tuple[str, dt.datetime]]:
