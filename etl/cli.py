@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--department", help="上报用户所属部门：党政综合办 / 司法所 / 综治办 / 禁毒办")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读密码（脚本用），不交互询问")
     add.add_argument("--users", help="用户文件（默认：环境变量 FAZHI_USERS，否则 data/users.toml）")
+    remove = user_commands.add_parser("remove", help="删除用户（已登录的会话在下一次操作时退出）")
+    remove.add_argument("name", metavar="用户名")
+    remove.add_argument("--users", help="用户文件（默认同上）")
     listing = user_commands.add_parser("list", help="列出用户（不显示密码）")
     listing.add_argument("--users", help="用户文件（默认同上）")
     return parser
@@ -261,6 +264,15 @@ def command_user(args) -> int:
     from figures import access
 
     path = Path(args.users) if args.users else access.users_file()
+    if path is None:
+        print("用法错误：FAZHI_USERS=none，看板设为不要求登录，没有用户文件可改。请先去掉这个设置。", file=sys.stderr)
+        return EXIT_USAGE
+    if args.user_command == "remove":
+        if not access.remove_user(args.name, path):
+            print(f"用法错误：{path} 里没有用户“{args.name}”。", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"已删除用户“{args.name}”；此人已登录的页面在下一次操作时退出。")
+        return EXIT_OK
     if args.user_command == "list":
         users = access.read_users(path)
         if not users:
@@ -282,7 +294,9 @@ def command_user(args) -> int:
         print(f"用法错误：{exc}。未做任何改动。", file=sys.stderr)
         return EXIT_USAGE
     department = f"，部门：{user.department}" if user.department else ""
-    print(f"已保存用户“{user.name}”（{access.ROLE_NAMES[user.role]}{department}）到 {path}；看板现在要求登录。")
+    print(
+        f"已保存用户“{user.name}”（{access.ROLE_NAMES[user.role]}{department}）到 {path}；看板现在要求登录，此人已登录的页面按新的权限在下一次操作时生效。"
+    )
     return EXIT_OK
 
 

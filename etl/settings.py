@@ -12,7 +12,10 @@ CATALOG_FILE = DATA_DIR / "catalog.toml"
 VILLAGES_FILE = Path(os.environ.get("FAZHI_VILLAGES", DATA_DIR / "villages.csv"))
 
 # Limits that keep a hostile or broken file from costing memory or time.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+# One workbook at most: 20 MB as a person counts them (20,000,000 bytes). The dashboard's
+# uploader (.streamlit/config.toml, server.maxUploadSize) and every message say the same.
+MAX_FILE_MB = 20
+MAX_FILE_BYTES = MAX_FILE_MB * 1_000_000
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # a real submission is well under 1 MB
 MAX_COMPRESSION_RATIO = 200
 MAX_SHEETS = 50

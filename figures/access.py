@@ -1,7 +1,9 @@
 """Who may do what: the users file, password hashes, and the rules of each role.
 
-Access control is off while there is no users file (the demo). When `FAZHI_USERS` (or
-`data/users.toml`) exists, everyone logs in and gets one role:
+Access control is off while there is no users file (the demo), and says so; it is off on
+purpose with FAZHI_USERS=none. Once a users file is configured — FAZHI_USERS names one, or
+data/users.toml existed when this process first looked — everyone logs in and gets one role,
+and a users file that goes missing or breaks closes the dashboard, never opens it:
 
 - `viewer`: the topic pages and the overview;
 - `uploader`: those, plus 数据上报 for the sheets of their own department only;
@@ -46,6 +48,7 @@ class User:
     role: str
     department: str | None = None
     password_hash: str = ""
+    version: str = ""  # changes when the password does; a session keeps this, never the hash
 
     def may(self, action: str) -> bool:
         return action in _ALLOWED.get(self.role, set())
@@ -64,13 +67,47 @@ class User:
 NOBODY = User("看板", "admin")
 
 
-def users_file() -> Path:
-    configured = os.environ.get("FAZHI_USERS")
+OFF = "none"  # FAZHI_USERS=none: no logins, on purpose (a single desk)
+_default_seen = False  # data/users.toml existed when this process looked
+
+
+def users_file() -> Path | None:
+    """The users file: FAZHI_USERS, else data/users.toml; None when switched off on purpose."""
+    configured = os.environ.get("FAZHI_USERS", "").strip()
+    if configured.lower() == OFF:
+        return None
     return Path(configured) if configured else settings.DATA_DIR / "users.toml"
 
 
+@dataclass(frozen=True)
+class Access:
+    mode: str  # "off" (no users file, the demo), "on", or "broken" (configured, but missing or unreadable)
+    message: str = ""
+
+
+def state(path: Path | None = None) -> Access:
+    """Whether logins are needed, and whether the users file can be trusted right now."""
+    global _default_seen
+    explicit = path is not None or bool(os.environ.get("FAZHI_USERS", "").strip())
+    path = path or users_file()
+    if path is None:
+        return Access("off", "本看板设置为不要求登录（FAZHI_USERS=none），所有人可用全部页面。")
+    if path.is_file():
+        if not explicit:
+            _default_seen = True
+        try:
+            read_users(path)
+        except UsersFileError as problem:
+            return Access("broken", f"用户文件 {path.name} 无法读取（{problem}）。看板已暂停使用，请系统管理员修复后刷新页面。")
+        return Access("on")
+    if explicit or _default_seen:
+        return Access("broken", f"找不到用户文件 {path.name}。看板已暂停使用，请系统管理员恢复该文件后刷新页面。")
+    return Access("off", "演示模式：没有设置用户，所有人可用全部页面。正式使用前请用 python -m etl user add 添加用户。")
+
+
 def enabled(path: Path | None = None) -> bool:
-    return (path or users_file()).is_file()
+    """Logins are needed (also when the users file broke: nobody gets in then)."""
+    return state(path).mode != "off"
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -102,23 +139,48 @@ class UsersFileError(ValueError):
     """The users file is not as `python -m etl user add` writes it."""
 
 
+_read_cache: dict[tuple[str, int, int], dict[str, User]] = {}
+
+
 def read_users(path: Path | None = None) -> dict[str, User]:
+    """The users file (cached by its size and modification time: it is read on every page run)."""
     path = path or users_file()
-    if not path.is_file():
+    if path is None or not path.is_file():
         return {}
+    info = path.stat()
+    key = (str(path), info.st_mtime_ns, info.st_size)
+    if key not in _read_cache:
+        _read_cache.clear()
+        _read_cache[key] = _parse_users(path)
+    return _read_cache[key]
+
+
+def _parse_users(path: Path) -> dict[str, User]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsersFileError(f"{path} 不是有效的 TOML 文件") from exc
+        raise UsersFileError("不是有效的 TOML 文件") from exc
     users = {}
-    for entry in raw.get("user", []):
-        user = User(str(entry["name"]), str(entry["role"]), entry.get("department") or None, str(entry.get("password", "")))
+    for entry in raw.get("user", []) if isinstance(raw.get("user", []), list) else []:
+        if not isinstance(entry, dict) or "name" not in entry or "role" not in entry:
+            raise UsersFileError("有一条用户记录缺少 name 或 role")
+        password = str(entry.get("password", ""))
+        version = hashlib.sha256(password.encode("utf-8")).hexdigest()[:12]
+        user = User(str(entry["name"]), str(entry["role"]), entry.get("department") or None, password, version)
         if user.role not in ROLES:
             raise UsersFileError(f"用户“{user.name}”的角色“{user.role}”无效，可选：{'、'.join(ROLES)}")
         if not user.password_hash.startswith("scrypt$"):
             raise UsersFileError(f"用户“{user.name}”的密码不是 scrypt 散列：请用 python -m etl user add 设置")
         users[user.name] = user
     return users
+
+
+def current(user: User, path: Path | None = None) -> User | None:
+    """The same person as the users file says now (role, department, password version), or
+    None when they were removed. Asked on every page run: a demotion or a new password takes
+    effect in sessions already logged in."""
+    found = read_users(path).get(user.name)
+    return None if found is None else User(found.name, found.role, found.department, version=found.version)
 
 
 def authenticate(name: str, password: str, path: Path | None = None) -> User | None:
@@ -150,6 +212,16 @@ def write_users(users: dict[str, User], path: Path | None = None) -> Path:
         handle.write("\n".join(lines))
     os.replace(draft, path)
     return path
+
+
+def remove_user(name: str, path: Path | None = None) -> bool:
+    """Remove a user; returns whether one of that name existed. Sessions of theirs end at their next click."""
+    users = read_users(path)
+    if name.strip() not in users:
+        return False
+    del users[name.strip()]
+    write_users(users, path)
+    return True
 
 
 def add_user(name: str, role: str, password: str, department: str | None = None, path: Path | None = None) -> User:

@@ -21,6 +21,10 @@ ACTIONS = {
     "freeze": "冻结",
     "unfreeze": "解冻",
     "export": "下载",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "login_locked": "登录锁定",
+    "rebuild": "重建",
 }
 AUDIT_COLUMNS = {"at": "时间", "actor": "操作人", "action": "操作", "detail": "内容"}
 KEY_RESULT = "admin_result"

@@ -66,9 +66,10 @@ def _no_component_scan(monkeypatch) -> None:
 
 def open_app(path: Path, monkeypatch, query: dict | None = None, users: Path | None = None) -> AppTest:
     """An AppTest of dashboard.py on the warehouse at `path`, run once. Access control is
-    off unless a users file is given (a data/users.toml on the machine does not count)."""
+    off (FAZHI_USERS=none) unless a users file is given (a data/users.toml on the machine
+    does not count)."""
     monkeypatch.setenv("FAZHI_DB", str(path))
-    monkeypatch.setenv("FAZHI_USERS", str(users or path.with_name("no-users.toml")))
+    monkeypatch.setenv("FAZHI_USERS", str(users) if users else "none")
     _navigation_mode(monkeypatch)
     _no_component_scan(monkeypatch)
     at = AppTest.from_file(ENTRY, default_timeout=RUN_TIMEOUT)

@@ -95,7 +95,7 @@ def server(demo_db_master, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     warehouse = folder / "warehouse.duckdb"
     shutil.copy(demo_db_master, warehouse)
-    yield from _serve(folder, {"FAZHI_DB": str(warehouse), "FAZHI_USERS": str(folder / "no-users.toml")})
+    yield from _serve(folder, {"FAZHI_DB": str(warehouse), "FAZHI_USERS": "none"})
 
 
 @pytest.fixture(scope="module")
@@ -388,6 +388,56 @@ def test_workbook_text_in_a_projector_table_stays_text_never_a_link(server, page
     table.get_by_text("www.example.com", exact=False).wait_for()
     assert table.locator("a").count() == 0
     assert "http://x.cn/a" in table.inner_text().replace("\u200b", "")  # shown as typed
+
+
+@pytest.fixture(scope="module")
+def broken_server(demo_db_master, tmp_path_factory):
+    """A server whose warehouse was cut in half (a disk that filled, a copy that stopped)."""
+    folder = tmp_path_factory.mktemp("broken")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copy(demo_db_master, warehouse)
+    with open(warehouse, "r+b") as handle:
+        handle.truncate(warehouse.stat().st_size // 2)
+    yield from _serve(folder, {"FAZHI_DB": str(warehouse), "FAZHI_USERS": "none"})
+
+
+MODULE_NAMES = ("dashboard", "admin", "correction", "overview", "upload", "ledger", "deck", "widgets", "frame")
+
+
+def test_a_broken_warehouse_is_said_in_chinese_without_english_or_module_names(browser, broken_server):
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    tab = context.new_page()
+    try:
+        tab.goto(broken_server["url"])
+        tab.get_by_text("暂时读不出数据仓库").wait_for(timeout=PAGE_TIMEOUT_MS)
+        text = tab.inner_text("body")
+        assert "encountered an error" not in text and "Traceback" not in text
+        assert not any(name in text.split() for name in MODULE_NAMES), text[:300]
+        screenshot(tab, "failure_broken_warehouse")
+    finally:
+        context.close()
+
+
+def test_an_address_that_is_no_page_is_said_in_chinese(server, page):
+    page.goto(f"{server['url']}/ui")
+    page.locator("[role='dialog'] h2").wait_for()
+    page.locator("h1", has_text="总览").wait_for()  # the main page ran, with the frame's CSS
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+    words = page.evaluate(
+        """() => { const h = document.querySelector("[role='dialog'] h2");
+                  return [getComputedStyle(h).fontSize, getComputedStyle(h, '::after').content]; }"""
+    )
+    assert words == ["0px", '"没有这个页面"']
+    assert not page.locator("[data-testid='stSidebarNav']").get_by_text("ui", exact=True).count()
+
+
+def test_the_uploader_and_the_loader_state_one_limit():
+    import tomllib
+
+    from etl import settings
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == settings.MAX_FILE_MB and settings.MAX_FILE_BYTES == settings.MAX_FILE_MB * 1_000_000
 
 
 @pytest.fixture(scope="module")

@@ -101,6 +101,7 @@ def test_a_filled_staffing_template_reads_its_parts_in_order(tmp_path, load, fre
 
 def test_every_check_of_a_template_stops_a_wrong_entry_in_excel_and_wps(tmp_path):
     """Excel and WPS enforce a data validation only when showErrorMessage is on: read the saved XML."""
+    import html
     import re
     import zipfile
 
@@ -108,7 +109,8 @@ def test_every_check_of_a_template_stops_a_wrong_entry_in_excel_and_wps(tmp_path
     write_template("司法所", path)
     with zipfile.ZipFile(path) as archive:
         sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
-    validations = [tag for xml in sheets for tag in re.findall(r"<dataValidation [^>]*>", xml)]
+    # openpyxl writes Chinese as character references (&#24180;) when lxml is installed: read them back.
+    validations = [html.unescape(tag) for xml in sheets for tag in re.findall(r"<dataValidation [^>]*>", xml)]
     assert len(validations) >= 5
     for tag in validations:
         assert 'showErrorMessage="1"' in tag, tag

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from etl import settings
 from figures import access, periods, protection
 from figures.filters import Filters
 from ui.connection import LOGGER, read
@@ -18,6 +19,7 @@ from ui.filters import current_filters
 from ui.login import require
 
 _KEY_ENTRY_RAN = "_entry_ran"
+_KEY_NAVIGATION_DRAWN = "_navigation_drawn"
 # This run's download callables by name, so tests fetch exactly what the buttons serve.
 KEY_EXPORTS = "_exports"
 TOWN_LEVEL_NOTE = "本页是全镇指标，村（社区）筛选对本页不适用，显示的始终是全镇数字。"
@@ -35,12 +37,26 @@ html, body, .stApp, .stApp button, .stApp input, .stApp textarea {
 [data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.2rem; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
+/* Streamlit's own dialog for an address that is no page speaks English: say it in Chinese
+   (the dashboard opens no dialog of its own, so this is the only one that can appear). */
+[role="dialog"] h2[slot="title"] { font-size: 0 !important; }
+[role="dialog"] h2[slot="title"]::after { content: "没有这个页面"; font-size: 1.5rem; }
+[role="dialog"] h2[slot="title"] + div > div { font-size: 0 !important; }
+[role="dialog"] h2[slot="title"] + div > div::after { content: "所访问的地址不是本看板的页面，已为你打开总览。请从左侧菜单选择页面。"; font-size: 1rem; }
 /* The file uploader's own words are English: say them in Chinese. */
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after { content: "选择文件"; font-size: 1rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "也可以把文件拖到这个框里 · 每个文件不超过 20 MB · .xlsx、.xls、.ods，可一次选多个"; font-size: 0.95rem;
+  content: "也可以把文件拖到这个框里 · 每个文件不超过 MAX_MB MB · .xlsx、.xls、.ods，可一次选多个"; font-size: 0.95rem;
+}
+/* A file over the limit: the browser's own words (for screen readers only, in English) shown, in Chinese. */
+[data-testid="stFileUploader"] [role="alert"] {
+  position: static !important; width: auto !important; height: auto !important; clip: auto !important;
+  margin: 0 0 0 0.5rem !important; font-size: 0 !important;
+}
+[data-testid="stFileUploader"] [role="alert"]::after {
+  content: "文件超过 MAX_MB MB，不能上传。请删去图片和无关工作表，另存后再选"; font-size: 0.9rem; color: #9e303b;
 }
 </style>
 """
@@ -100,11 +116,16 @@ _DECK_CSS = """
 """
 
 
+def _base_css() -> str:
+    # The one limit on a workbook, as etl.settings states it.
+    return _BASE_CSS.replace("MAX_MB", str(settings.MAX_FILE_MB))
+
+
 def apply_style(meeting: bool, deck: bool = False) -> None:
     """Static CSS only: the font stack always, big type and high contrast in meeting mode,
     and a slide that fits the screen in the deck."""
     # One st.html of style only: Streamlit puts it out of the flow, so it costs no height.
-    st.html(_BASE_CSS + (_MEETING_CSS if meeting or deck else "") + (_DECK_CSS if deck else ""))
+    st.html(_base_css() + (_MEETING_CSS if meeting or deck else "") + (_DECK_CSS if deck else ""))
 
 
 def status_line(filters: Filters, filtered: bool = True) -> None:
@@ -126,6 +147,51 @@ def status_line(filters: Filters, filtered: bool = True) -> None:
     if filtered and filters.small_count_k:
         small += " · " + protection.note(filters.small_count_k)
     st.caption(small)
+
+
+def leave_pages_directory_mode() -> None:
+    """Streamlit treats a folder named pages/ as old-style pages until a session has called
+    st.navigation; a first request in that mode lists every file of pages/ in the sidebar,
+    in English, if anything fails before our navigation is drawn. Switch it off and rerun."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def guarded(main: Callable[[], None]) -> None:
+    """Run the dashboard's entry; a failure shows a Chinese message, never Streamlit's English
+    error, the traceback or a module name."""
+    st.session_state[_KEY_NAVIGATION_DRAWN] = False
+    try:
+        main()
+    except Exception as exc:
+        LOGGER.exception("the dashboard failed outside a page")
+        import duckdb
+
+        if isinstance(exc, duckdb.Error | OSError):
+            message = (
+                "暂时读不出数据仓库（文件可能已损坏，或正在被替换）。请稍后刷新页面；如仍不行，请系统管理员运行 "
+                "python -m etl check 检查，必要时用 python -m etl restore 从备份恢复。"
+            )
+        else:
+            message = "看板出错，已记录到服务器日志。请稍后刷新页面；如仍出错，请联系系统管理员。"
+
+        def explain() -> None:
+            st.title("法治看板")
+            st.error(message, icon=":material/error:")
+
+        if st.session_state.get(_KEY_NAVIGATION_DRAWN):
+            explain()
+        else:
+            # No menu yet: a hidden one of this page alone, so no list of files ever shows.
+            st.navigation([st.Page(explain, title="出错", url_path="error", default=True)], position="hidden").run()
+
+
+def navigation_drawn() -> None:
+    """dashboard.py has put its menu up: an error after this keeps it."""
+    st.session_state[_KEY_NAVIGATION_DRAWN] = True
 
 
 def entry_started() -> None:

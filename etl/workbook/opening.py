@@ -185,9 +185,7 @@ def _inspect_zip(archive: zipfile.ZipFile) -> str:
 def sniff(data: bytes) -> str:
     """What the bytes are, by content; refuses anything that is not a workbook."""
     if len(data) > settings.MAX_FILE_BYTES:
-        raise WorkbookProblem(
-            "FILE_TOO_LARGE", f"文件超过 {settings.MAX_FILE_BYTES // (1024 * 1024)} MB，统计表不应这么大。请删除图片和无关工作表后再报送"
-        )
+        raise WorkbookProblem("FILE_TOO_LARGE", f"文件超过 {settings.MAX_FILE_MB} MB，统计表不应这么大。请删除图片和无关工作表后再报送")
     if not data:
         raise WorkbookProblem("FILE_EMPTY", "文件是空的（0 字节）。请重新保存后再报送")
     if data.startswith(ZIP_MAGIC):

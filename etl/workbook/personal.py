@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from etl.reference.problems import Problem
 from etl.reference.spellings import header_key, normalize_text
@@ -37,6 +38,35 @@ _PERSONAL_HEADERS = {
 }
 
 
+ID_MASK = "＊＊＊（身份证号已隐去）"
+
+
+def mask_identifiers(text: str) -> str:
+    """A file or sheet name with anything shaped like an ID number replaced, so the number
+    is never stored, logged or shown back (a name is echoed in every report and log)."""
+    normalized = unicodedata.normalize("NFKC", text)  # ４４０２… is an ID number too
+    return _ID_NUMBER.sub(ID_MASK, normalized) if _ID_NUMBER.search(normalized) else text
+
+
+def named_with_an_identifier(text: str) -> bool:
+    return mask_identifiers(text) != text
+
+
+def find_personal_data_in_names(grids: list[Grid]) -> list[Problem]:
+    """Sheets, hidden ones too, whose name holds an ID number; the name is told masked."""
+    return [
+        Problem(
+            "PERSONAL_DATA",
+            ("隐藏的工作表" if not grid.visible else "工作表")
+            + "的名称里有像身份证号的内容。本系统只收统计数字，请把工作表改名（去掉身份证号），并删除全部个人信息后再报送",
+            mask_identifiers(grid.name),
+            "",
+        )
+        for grid in grids
+        if named_with_an_identifier(grid.name)
+    ]
+
+
 def find_personal_data(grid: Grid) -> list[Problem]:
     """Cells that hold or head personal identifiers. The values are never repeated back."""
     found: list[Problem] = []
@@ -63,7 +93,7 @@ def find_personal_data(grid: Grid) -> list[Problem]:
                 Problem(
                     "PERSONAL_DATA",
                     f"这里有{what}。本系统只收统计数字，请删除全部个人信息（姓名、身份证号等）后只报送人数",
-                    grid.name,
+                    mask_identifiers(grid.name),
                     cell_name(r, c),
                 )
             )

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from etl import settings
@@ -21,7 +21,7 @@ from etl.reference.problems import Problem
 from etl.workbook.layout import find_layout
 from etl.workbook.opening import Grid, Workbook, WorkbookProblem, cell_name, cell_position, column_name, read_workbook
 from etl.workbook.period import year_from_file_name
-from etl.workbook.personal import find_personal_data
+from etl.workbook.personal import ID_MASK, find_personal_data, find_personal_data_in_names, mask_identifiers
 from etl.workbook.rules import check_rules
 from etl.workbook.sheets import SheetData, read_sheet
 
@@ -168,8 +168,16 @@ def prepare(
     Whatever goes wrong inside, the file ends refused with a coded message: one odd
     workbook must not stop a folder of others or show a traceback to a clerk.
     """
-    file_name = Path(file_name).name
+    file_name = mask_identifiers(Path(file_name).name)  # the name goes into every report, log and audit entry
     prepared = PreparedFile(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), status="rejected")
+    if ID_MASK in file_name:
+        prepared.problems = [
+            Problem(
+                "PERSONAL_DATA",
+                "文件名里有像身份证号的内容，文件未读取、未保存。本系统只收统计数字：请把文件改名（去掉身份证号），并确认表中只有人数后再报送",
+            )
+        ]
+        return prepared
     try:
         _prepare(prepared, data, year, catalog or load_catalog(), places or load_places())
     except WorkbookProblem as problem:
@@ -181,6 +189,9 @@ def prepare(
         prepared.problems = [Problem("READ_FAILED", READ_FAILED_MESSAGE)]
     if prepared.problems:
         prepared.status, prepared.parts = "rejected", []
+    # Whatever names a sheet in a message (a chart sheet skipped, a hidden sheet) never carries an ID number.
+    prepared.problems = [replace(p, sheet=mask_identifiers(p.sheet), message=mask_identifiers(p.message)) for p in prepared.problems]
+    prepared.notices = [mask_identifiers(notice) for notice in prepared.notices]
     return prepared
 
 
@@ -190,7 +201,7 @@ READ_FAILED_MESSAGE = "读取这个文件时出现意外错误，文件未导入
 def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Catalog, places: Places) -> None:
     workbook = read_workbook(data)
     grids = {grid.name: grid for grid in workbook.grids}
-    personal = [p for grid in workbook.grids for p in find_personal_data(grid)]
+    personal = find_personal_data_in_names(workbook.grids) + [p for grid in workbook.grids for p in find_personal_data(grid)]
     if personal:
         prepared.problems = _with_hidden_notes(personal, grids)
         return
@@ -205,7 +216,7 @@ def _read_sheets(prepared: PreparedFile, workbook: Workbook, year: int | None, c
     sheets: list[SheetData] = []
     for grid in workbook.grids:
         if not grid.visible:
-            prepared.notices.append(f"隐藏的工作表“{grid.name}”未读取")
+            prepared.notices.append(f"隐藏的工作表“{mask_identifiers(grid.name)}”未读取")
             continue
         layout = find_layout(grid, catalog)
         if layout is None:

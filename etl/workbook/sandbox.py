@@ -137,11 +137,12 @@ def read_source(source: bytes | Path) -> bytes:
 
 def _lost(job: Job, lost: WorkerLost):
     from etl.reference.problems import Problem
+    from etl.workbook.personal import mask_identifiers
     from etl.workbook.prepare import PreparedFile
 
     name, source, _, _ = job
     data = read_source(source)
-    prepared = PreparedFile(file_name=Path(name).name, sha256=hashlib.sha256(data).hexdigest(), status="rejected")
+    prepared = PreparedFile(file_name=mask_identifiers(Path(name).name), sha256=hashlib.sha256(data).hexdigest(), status="rejected")
     if lost.timed_out:
         prepared.problems.append(Problem("FILE_TOO_COMPLEX", "文件过于复杂，读取超时，已拒收。请只保留统计表后另存为新文件再报送"))
     else:

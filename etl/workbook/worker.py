@@ -14,6 +14,7 @@ def main() -> None:
     limit = int(os.environ.get("FAZHI_READER_MEMORY_MB", 2048)) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from etl.reference.problems import Problem
+    from etl.workbook.personal import mask_identifiers
     from etl.workbook.prepare import READ_FAILED_MESSAGE, PreparedFile, prepare_and_keep
     from etl.workbook.sandbox import read_source
 
@@ -26,7 +27,7 @@ def main() -> None:
         try:
             prepared = prepare_and_keep(name, read_source(source), year, root)
         except Exception as exc:  # an unreadable path, a full disk: that file is refused, the worker goes on
-            prepared = PreparedFile(file_name=name, sha256="", status="rejected")
+            prepared = PreparedFile(file_name=mask_identifiers(name), sha256="", status="rejected")
             prepared.problems.append(Problem("READ_FAILED", f"{READ_FAILED_MESSAGE}（{type(exc).__name__}）"))
         payload = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
         results.write(len(payload).to_bytes(8, "big") + payload)
