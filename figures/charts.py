@@ -4,6 +4,10 @@ No Streamlit here, so charts can be built and checked in a plain test. Colours a
 Okabe–Ito palette (readable with the common colour-vision deficiencies); every label and
 tooltip shows the qualified value (1000+, 约30) with its unit, never a bare number that hides
 a 余; years read horizontally as 2021年; a chart never puts 份, 人次 and 人 on one axis.
+
+Each figure is assembled as plain data (traces and one layout) and built once: plotly's
+update_* calls validate every property on every call, which made a page's charts cost more
+than everything else it did.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 FONT_STACK = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Source Han Sans SC", sans-serif'
 
@@ -60,28 +63,43 @@ def _unit_of(frame: pd.DataFrame) -> pd.Series:
     return frame["unit"].fillna("") if "unit" in frame.columns else pd.Series("", index=frame.index)
 
 
-def _layout(fig: go.Figure, title: str, style: ChartStyle, height: int | None = None) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "font": {"size": style.title_size}, "x": 0, "xanchor": "left"},
-        font={"family": FONT_STACK, "size": style.font_size, "color": "#111111"},
-        height=height or style.height,
-        margin={"l": 10, "r": 20, "t": 60 if style.meeting else 50, "b": 10},
-        # No named template: instantiating one costs ~10 ms per figure; the few
-        # things plotly_white gave (white ground, light grid) are set below.
-        template="none",
-        plot_bgcolor="#FFFFFF",
-        paper_bgcolor="#FFFFFF",
-        colorway=OKABE_ITO,
+def _layout(title: str, style: ChartStyle, height: int | None = None, **extra) -> dict:
+    """The layout every chart shares, as plain data."""
+    layout = {
+        "title": {"text": title, "font": {"size": style.title_size}, "x": 0, "xanchor": "left"},
+        "font": {"family": FONT_STACK, "size": style.font_size, "color": "#111111"},
+        "height": height or style.height,
+        "margin": {"l": 10, "r": 20, "t": 60 if style.meeting else 50, "b": 10},
+        # No named template: the few things plotly_white gave (white ground, light grid) are set here.
+        "template": "none",
+        "plot_bgcolor": "#FFFFFF",
+        "paper_bgcolor": "#FFFFFF",
+        "colorway": OKABE_ITO,
         # Below the plot: above it, a legend collides with the title at 1280 px.
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0, "title": None},
-        hoverlabel={"font": {"family": FONT_STACK, "size": style.font_size}},
-        separators=".,",
-        uniformtext={"minsize": style.font_size - 4, "mode": "hide"},
-    )
-    axis = {"automargin": True, "gridcolor": "#E6E6E6", "linecolor": "#BBBBBB", "zeroline": False, "ticks": ""}
-    fig.update_xaxes(showgrid=False, tickangle=0, **axis)
-    fig.update_yaxes(rangemode="tozero", showgrid=True, **axis)
-    return fig
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0, "title": {"text": ""}, "traceorder": "normal"},
+        "hoverlabel": {"font": {"family": FONT_STACK, "size": style.font_size}},
+        "separators": ".,",
+        "uniformtext": {"minsize": style.font_size - 4, "mode": "hide"},
+        "xaxis": _x_axis(),
+        "yaxis": _y_axis(),
+    }
+    layout.update(extra)
+    return layout
+
+
+_AXIS = {"automargin": True, "gridcolor": "#E6E6E6", "linecolor": "#BBBBBB", "zeroline": False, "ticks": ""}
+
+
+def _x_axis(**extra) -> dict:
+    return {**_AXIS, "showgrid": False, "tickangle": 0, **extra}
+
+
+def _y_axis(**extra) -> dict:
+    return {**_AXIS, "showgrid": True, "rangemode": "tozero", **extra}
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    return go.Figure(data=traces, layout=layout)
 
 
 def _peak(values: pd.Series) -> float:
@@ -90,17 +108,19 @@ def _peak(values: pd.Series) -> float:
     return 0.0 if pd.isna(peak) else float(peak)
 
 
-def _whole_numbers(fig: go.Figure, peak: float, axis: str = "y", **where) -> None:
+def _counts(peak: float) -> dict:
     """Counts are whole: no 0.5 ticks when the largest value is small."""
-    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
-    if peak <= 10:
-        update(dtick=1, tick0=0, **where)
-    update(tickformat="d", **where)
+    return {"tickformat": "d", **({"dtick": 1, "tick0": 0} if peak <= 10 else {})}
 
 
-def _years_axis(fig: go.Figure, years: list[int], **where) -> None:
+def _years(years: list[int]) -> dict:
     """Whole years only, read horizontally: 2021年 (never 2021.5 between two ticks)."""
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[year_label(y) for y in years], title=None, **where)
+    return {"type": "category", "categoryorder": "array", "categoryarray": [year_label(y) for y in years], "title": {"text": ""}}
+
+
+def _values(series: pd.Series) -> list:
+    """Numbers for plotly, with None where a value is hidden."""
+    return [None if pd.isna(v) else v for v in series]
 
 
 def _label_positions(frame: pd.DataFrame, series: str) -> dict[str, list[str]]:
@@ -132,31 +152,65 @@ def trend(
     `frame` has columns year, value, display, unit and the `series` column. Series of one
     chart share a unit (a chart of 份 and 人次 is `small_multiples`).
     """
-    fig = go.Figure()
+    traces = []
     positions = _label_positions(frame, series)
     for n, (name, part) in enumerate(frame.groupby(series, sort=False)):
         part = part.sort_values("year")
         colour = (colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)])
-        fig.add_trace(
-            go.Scatter(
-                x=[year_label(y) for y in part["year"]],
-                y=part["value"],
-                name=str(name),
-                mode="lines+markers+text",
-                text=part["display"],
-                customdata=_unit_of(part),
-                textposition=positions.get(str(name), "top center"),
-                line={"color": colour, "width": 4 if style.meeting else 3},
-                marker={"size": 12 if style.meeting else 8, "color": colour},
-                hovertemplate=f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [year_label(y) for y in part["year"]],
+                "y": _values(part["value"]),
+                "name": str(name),
+                "mode": "lines+markers+text",
+                "text": list(part["display"]),
+                "customdata": list(_unit_of(part)),
+                "textposition": positions.get(str(name), "top center"),
+                "line": {"color": colour, "width": 4 if style.meeting else 3},
+                "marker": {"size": 12 if style.meeting else 8, "color": colour},
+                "hovertemplate": f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
+            }
         )
-    _layout(fig, title, style)
-    _years_axis(fig, sorted(frame["year"].unique().tolist()))
-    _whole_numbers(fig, _peak(frame["value"]))
-    # Headroom above the highest point and below the lowest for their labels.
-    fig.update_yaxes(title=None, range=[-0.08 * max(1.0, _peak(frame["value"])), max(1.0, _peak(frame["value"])) * 1.2])
-    return fig
+    peak = max(1.0, _peak(frame["value"]))
+    layout = _layout(
+        title,
+        style,
+        xaxis=_x_axis(**_years(sorted(frame["year"].unique().tolist()))),
+        # Headroom above the highest point and below the lowest for their labels.
+        yaxis=_y_axis(title={"text": ""}, range=[-0.08 * peak, peak * 1.2], **_counts(_peak(frame["value"]))),
+    )
+    return _figure(traces, layout)
+
+
+def _stack_traces(
+    frame: pd.DataFrame, series: str, order: list[str], colours, legend: bool = True, axes: tuple[str, str] = ("x", "y")
+) -> list[dict]:
+    palette = colours or {}
+    traces = []
+    for n, name in enumerate(order):
+        part = frame[frame[series] == name].sort_values("year")
+        if part.empty or part["value"].isna().all():
+            continue  # nothing drawn, so nothing in the legend either
+        traces.append(
+            {
+                "type": "bar",
+                "x": [year_label(y) for y in part["year"]],
+                "y": _values(part["value"]),
+                "name": name,
+                "text": list(part["display"]),
+                "customdata": list(_unit_of(part)),
+                "textposition": "inside",
+                "textangle": 0,
+                "insidetextanchor": "middle",
+                "marker": {"color": palette.get(name, OKABE_ITO[n % len(OKABE_ITO)])},
+                "hovertemplate": f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
+                "showlegend": legend,
+                "xaxis": axes[0],
+                "yaxis": axes[1],
+            }
+        )
+    return traces
 
 
 def stacked_by_year(
@@ -168,37 +222,46 @@ def stacked_by_year(
     colours: dict[str, str] | None = None,
 ) -> go.Figure:
     """Stacked columns per year: the composition of a total (types, kinds of post)."""
-    fig = go.Figure()
-    _stack(fig, frame, series, order, colours)
-    _layout(fig, title, style)
-    fig.update_layout(barmode="stack")
-    _years_axis(fig, sorted(frame["year"].unique().tolist()))
-    _whole_numbers(fig, _peak(frame.groupby("year")["value"].sum()))
-    return fig
+    layout = _layout(
+        title,
+        style,
+        barmode="stack",
+        xaxis=_x_axis(**_years(sorted(frame["year"].unique().tolist()))),
+        yaxis=_y_axis(**_counts(_peak(frame.groupby("year")["value"].sum()))),
+    )
+    return _figure(_stack_traces(frame, series, order, colours), layout)
 
 
-def _stack(fig: go.Figure, frame: pd.DataFrame, series: str, order: list[str], colours, legend: bool = True, **where) -> None:
-    palette = colours or {}
-    for n, name in enumerate(order):
-        part = frame[frame[series] == name].sort_values("year")
-        if part.empty or part["value"].isna().all():
-            continue  # nothing drawn, so nothing in the legend either
-        fig.add_trace(
-            go.Bar(
-                x=[year_label(y) for y in part["year"]],
-                y=part["value"],
-                name=name,
-                text=part["display"],
-                customdata=_unit_of(part),
-                textposition="inside",
-                textangle=0,
-                insidetextanchor="middle",
-                marker_color=palette.get(name, OKABE_ITO[n % len(OKABE_ITO)]),
-                hovertemplate=f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
-                showlegend=legend,
-            ),
-            **where,
-        )
+def _panel_domains(count: int, columns: int, gap_x: float, gap_y: float) -> list[tuple[list[float], list[float]]]:
+    """The (x, y) domain of each panel of a grid, left to right, top to bottom."""
+    rows = max(1, -(-count // columns))
+    width = (1 - gap_x * (columns - 1)) / columns
+    height = (1 - gap_y * (rows - 1)) / rows
+    domains = []
+    for n in range(count):
+        row, col = divmod(n, columns)
+        x0 = col * (width + gap_x)
+        y1 = 1 - row * (height + gap_y)
+        domains.append(([round(x0, 6), round(x0 + width, 6)], [round(y1 - height, 6), round(y1, 6)]))
+    return domains
+
+
+def _panel_title(text: str, x_domain: list[float], y_domain: list[float], style: ChartStyle) -> dict:
+    return {
+        "text": text,
+        "x": (x_domain[0] + x_domain[1]) / 2,
+        "y": y_domain[1],
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": style.font_size},
+    }
+
+
+def _axis_name(prefix: str, n: int) -> str:
+    return prefix if n == 0 else f"{prefix}{n + 1}"
 
 
 def split_stacks(
@@ -211,17 +274,20 @@ def split_stacks(
 ) -> go.Figure:
     """Stacked columns per year in side-by-side panels, each on its own scale: grades 3–5
     (a handful of people) are read on their own axis, not as slivers on top of grades 0–2."""
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[name for name, _ in panels], horizontal_spacing=0.08)
     years = sorted(frame["year"].unique().tolist())
-    for col, (_, order) in enumerate(panels, start=1):
-        _stack(fig, frame, series, order, colours, row=1, col=col)
+    traces: list[dict] = []
+    axes: dict[str, dict] = {}
+    annotations = []
+    for n, ((name, order), (x_domain, y_domain)) in enumerate(zip(panels, _panel_domains(len(panels), len(panels), 0.08, 0), strict=True)):
+        x, y = _axis_name("x", n), _axis_name("y", n)
+        traces += _stack_traces(frame, series, order, colours, axes=(x, y))
         part = frame[frame[series].isin(order)]
-        _whole_numbers(fig, _peak(part.groupby("year")["value"].sum()), row=1, col=col)
-        _years_axis(fig, years, row=1, col=col)
-    _layout(fig, title, style)
-    fig.update_layout(barmode="stack", legend={"y": -0.2})
-    fig.update_annotations(font={"size": style.font_size})
-    return fig
+        axes[_axis_name("xaxis", n)] = _x_axis(domain=x_domain, anchor=y, **_years(years))
+        axes[_axis_name("yaxis", n)] = _y_axis(domain=y_domain, anchor=x, **_counts(_peak(part.groupby("year")["value"].sum())))
+        annotations.append(_panel_title(name, x_domain, y_domain, style))
+    layout = _layout(title, style, barmode="stack", annotations=annotations, **axes)
+    layout["legend"] = {**layout["legend"], "y": -0.2}
+    return _figure(traces, layout)
 
 
 @dataclass(frozen=True)
@@ -252,50 +318,52 @@ def ranked_bars(
     """
     shown = frame[frame["value"].notna()].sort_values(["value", category], ascending=[True, False])
     unit = _unit_of(frame).iloc[0] if len(frame) else ""
-    fig = go.Figure()
+    traces = []
     if groups:
-        fig.add_trace(
-            go.Bar(
-                x=[g.value or 0 for g in groups],
-                y=[g.label for g in groups],
-                orientation="h",
-                text=[g.display for g in groups],
-                textposition="outside",
-                constraintext="none",
-                cliponaxis=False,
-                marker={"color": GROUP_COLOUR, "pattern": {"shape": "/"}},
-                hovertemplate="%{y}：%{text}<extra></extra>",
-                showlegend=False,
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": [g.value or 0 for g in groups],
+                "y": [g.label for g in groups],
+                "orientation": "h",
+                "text": [g.display for g in groups],
+                "textposition": "outside",
+                "constraintext": "none",
+                "cliponaxis": False,
+                "marker": {"color": GROUP_COLOUR, "pattern": {"shape": "/"}},
+                "hovertemplate": "%{y}：%{text}<extra></extra>",
+                "showlegend": False,
+            }
         )
-    fig.add_trace(
-        go.Bar(
-            x=shown["value"],
-            y=shown[category],
-            orientation="h",
-            text=shown["display"],
-            textposition="outside",
-            constraintext="none",
-            cliponaxis=False,
-            marker_color=colour,
-            customdata=shown.get("village_code", shown[category]),
-            hovertemplate=f"%{{y}}：%{{text}}{unit}<extra></extra>",
-            showlegend=False,
-        )
+    traces.append(
+        {
+            "type": "bar",
+            "x": _values(shown["value"]),
+            "y": list(shown[category]),
+            "orientation": "h",
+            "text": list(shown["display"]),
+            "textposition": "outside",
+            "constraintext": "none",
+            "cliponaxis": False,
+            "marker": {"color": colour},
+            "customdata": list(shown["village_code"] if "village_code" in shown else shown[category]),
+            "hovertemplate": f"%{{y}}：%{{text}}{unit}<extra></extra>",
+            "showlegend": False,
+        }
     )
-    bars = len(shown) + len(groups)
-    height = max(style.height, 90 + style.bar_height * bars)
-    _layout(fig, title, style, height=height)
-    # A label beside its bar is never squeezed out, however thin the bars of a slide get.
-    fig.update_layout(uniformtext={"mode": False})
-    fig.update_xaxes(title=None)
+    peak = max(_peak(shown["value"]), max((g.value or 0 for g in groups), default=0))
     # Top to bottom: the villages largest first, then the groups in the order given.
     order = [g.label for g in reversed(groups)] + list(shown[category])
-    fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=order)
-    peak = max(_peak(shown["value"]), max((g.value or 0 for g in groups), default=0))
-    _whole_numbers(fig, peak, axis="x")
-    fig.update_xaxes(range=[0, max(1.0, peak) * 1.15])
-    return fig
+    layout = _layout(
+        title,
+        style,
+        height=max(style.height, 90 + style.bar_height * (len(shown) + len(groups))),
+        # A label beside its bar is never squeezed out, however thin the bars of a slide get.
+        uniformtext={"mode": False},
+        xaxis=_x_axis(title={"text": ""}, range=[0, max(1.0, peak) * 1.15], **_counts(peak)),
+        yaxis=_y_axis(title={"text": ""}, type="category", categoryorder="array", categoryarray=order),
+    )
+    return _figure(traces, layout)
 
 
 def stacked_bars_by_category(
@@ -309,32 +377,36 @@ def stacked_bars_by_category(
 ) -> go.Figure:
     """Horizontal stacked bars per village (or station), the largest total on top."""
     totals = frame.groupby(category)["value"].sum().sort_values(ascending=True)
-    fig = go.Figure()
+    traces = []
     for n, name in enumerate(order):
         part = frame[frame[series] == name].set_index(category).reindex(totals.index).reset_index()
         if part["value"].isna().all():
             continue
-        fig.add_trace(
-            go.Bar(
-                x=part["value"],
-                y=part[category],
-                name=name,
-                orientation="h",
-                text=part["display"],
-                customdata=_unit_of(part),
-                textposition="inside",
-                textangle=0,
-                insidetextanchor="middle",
-                marker_color=(colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)]),
-                hovertemplate=f"%{{y}} {name}：%{{text}}%{{customdata}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": _values(part["value"]),
+                "y": list(part[category]),
+                "name": name,
+                "orientation": "h",
+                "text": [None if pd.isna(d) else d for d in part["display"]],
+                "customdata": list(_unit_of(part)),
+                "textposition": "inside",
+                "textangle": 0,
+                "insidetextanchor": "middle",
+                "marker": {"color": (colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)])},
+                "hovertemplate": f"%{{y}} {name}：%{{text}}%{{customdata}}<extra></extra>",
+            }
         )
-    height = max(style.height, 140 + style.bar_height * len(totals))
-    _layout(fig, title, style, height=height)
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=None)
-    _whole_numbers(fig, _peak(totals), axis="x")
-    return fig
+    layout = _layout(
+        title,
+        style,
+        height=max(style.height, 140 + style.bar_height * len(totals)),
+        barmode="stack",
+        xaxis=_x_axis(**_counts(_peak(totals))),
+        yaxis=_y_axis(title={"text": ""}),
+    )
+    return _figure(traces, layout)
 
 
 def grouped_bars(
@@ -347,31 +419,34 @@ def grouped_bars(
     colours: dict[str, str] | None = None,
 ) -> go.Figure:
     """Side-by-side columns: the same indicators for each police station (or kind of post)."""
-    fig = go.Figure()
+    traces = []
     for n, name in enumerate(order):
         part = frame[frame[series] == name]
         if part.empty or part["value"].isna().all():
             continue  # nothing drawn, so nothing in the legend either
-        fig.add_trace(
-            go.Bar(
-                x=part[category],
-                y=part["value"],
-                name=name,
-                text=part["display"],
-                customdata=_unit_of(part),
-                textposition="outside",
-                cliponaxis=False,
-                marker_color=(colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)]),
-                hovertemplate=f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": list(part[category]),
+                "y": _values(part["value"]),
+                "name": name,
+                "text": list(part["display"]),
+                "customdata": list(_unit_of(part)),
+                "textposition": "outside",
+                "cliponaxis": False,
+                "marker": {"color": (colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)])},
+                "hovertemplate": f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
+            }
         )
-    _layout(fig, title, style)
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(title=None, type="category")
     peak = _peak(frame["value"])
-    _whole_numbers(fig, peak)
-    fig.update_yaxes(range=[0, max(1.0, peak) * 1.15])
-    return fig
+    layout = _layout(
+        title,
+        style,
+        barmode="group",
+        xaxis=_x_axis(title={"text": ""}, type="category"),
+        yaxis=_y_axis(range=[0, max(1.0, peak) * 1.15], **_counts(peak)),
+    )
+    return _figure(traces, layout)
 
 
 def small_multiples(frame: pd.DataFrame, title: str, style: ChartStyle, columns: int = 3) -> go.Figure:
@@ -384,45 +459,36 @@ def small_multiples(frame: pd.DataFrame, title: str, style: ChartStyle, columns:
     units = dict(zip(frame["panel"], _unit_of(frame), strict=True))
     titles = [f"{panel}（{units[panel]}）" if units.get(panel) and not panel.endswith("）") else panel for panel in panels]
     rows = max(1, -(-len(panels) // columns))
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=titles,
-        vertical_spacing=0.22 if rows > 1 else 0.1,
-        horizontal_spacing=0.06,
-    )
     years = sorted(frame["year"].unique().tolist())
-    for n, panel in enumerate(panels):
+    traces: list[dict] = []
+    axes: dict[str, dict] = {}
+    annotations = []
+    domains = _panel_domains(len(panels), columns, 0.06, 0.22 / max(rows - 1, 1) if rows > 1 else 0)
+    for n, (panel, (x_domain, y_domain)) in enumerate(zip(panels, domains, strict=True)):
         part = frame[frame["panel"] == panel].sort_values("year")
-        row, col = divmod(n, columns)
-        fig.add_trace(
-            go.Scatter(
-                x=[year_label(y) for y in part["year"]],
-                y=part["value"],
-                mode="lines+markers+text",
-                text=part["display"],
-                customdata=_unit_of(part),
-                textposition="top center",
-                line={"color": OKABE_ITO[0], "width": 3},
-                marker={"size": 9 if style.meeting else 7},
-                name=panel,
-                showlegend=False,
-                hovertemplate=f"{panel} %{{x}}：%{{text}}%{{customdata}}<extra></extra>",
-            ),
-            row=row + 1,
-            col=col + 1,
+        x, y = _axis_name("x", n), _axis_name("y", n)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [year_label(v) for v in part["year"]],
+                "y": _values(part["value"]),
+                "mode": "lines+markers+text",
+                "text": list(part["display"]),
+                "customdata": list(_unit_of(part)),
+                "textposition": "top center",
+                "line": {"color": OKABE_ITO[0], "width": 3},
+                "marker": {"size": 9 if style.meeting else 7},
+                "name": panel,
+                "showlegend": False,
+                "hovertemplate": f"{panel} %{{x}}：%{{text}}%{{customdata}}<extra></extra>",
+                "xaxis": x,
+                "yaxis": y,
+            }
         )
-    _layout(fig, title, style, height=(300 if style.meeting else 230) * rows + 40)
-    for n in range(len(panels)):
-        row, col = divmod(n, columns)
-        _years_axis(fig, years, row=row + 1, col=col + 1)
-    fig.update_yaxes(rangemode="tozero", showticklabels=False)
-    # Panel titles are annotations: give them the chart's font size.
-    fig.update_annotations(font={"size": style.font_size})
-    # Leave headroom above the highest point for its label.
-    for n, panel in enumerate(panels):
-        peak = frame.loc[frame["panel"] == panel, "value"].max()
-        if pd.notna(peak):
-            row, col = divmod(n, columns)
-            fig.update_yaxes(range=[0, max(1, float(peak)) * 1.35], row=row + 1, col=col + 1)
-    return fig
+        peak = _peak(part["value"])
+        axes[_axis_name("xaxis", n)] = _x_axis(domain=x_domain, anchor=y, **_years(years))
+        # Headroom above the highest point for its label.
+        axes[_axis_name("yaxis", n)] = _y_axis(domain=y_domain, anchor=x, showticklabels=False, range=[0, max(1.0, peak) * 1.35])
+        annotations.append(_panel_title(titles[n], x_domain, y_domain, style))
+    layout = _layout(title, style, height=(300 if style.meeting else 230) * rows + 40, annotations=annotations, **axes)
+    return _figure(traces, layout)

@@ -121,11 +121,18 @@ def _base_css() -> str:
     return _BASE_CSS.replace("MAX_MB", str(settings.MAX_FILE_MB))
 
 
+def apply_base_style() -> None:
+    """The font stack and the Chinese words over Streamlit's English, on every page from the
+    first line on (the login page and a closed dashboard included). An st.html of style only
+    is put out of the flow by Streamlit, so it costs no height."""
+    st.html(_base_css())
+
+
 def apply_style(meeting: bool, deck: bool = False) -> None:
-    """Static CSS only: the font stack always, big type and high contrast in meeting mode,
-    and a slide that fits the screen in the deck."""
-    # One st.html of style only: Streamlit puts it out of the flow, so it costs no height.
-    st.html(_base_css() + (_MEETING_CSS if meeting or deck else "") + (_DECK_CSS if deck else ""))
+    """Static CSS only: big type and high contrast in meeting mode, and a slide that fits
+    the screen in the deck."""
+    if meeting or deck:
+        st.html(_MEETING_CSS + (_DECK_CSS if deck else ""))
 
 
 def status_line(filters: Filters, filtered: bool = True) -> None:
@@ -179,6 +186,7 @@ def guarded(main: Callable[[], None]) -> None:
             message = "看板出错，已记录到服务器日志。请稍后刷新页面；如仍出错，请联系系统管理员。"
 
         def explain() -> None:
+            apply_base_style()
             st.title("法治看板")
             st.error(message, icon=":material/error:")
 
