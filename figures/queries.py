@@ -515,6 +515,13 @@ def submission_ledger(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
+def year_coverage(cur: duckdb.DuckDBPyConnection) -> dict:
+    """Each year's coverage: which departments have reported it with numbers (figures.periods)."""
+    from figures import periods
+
+    return periods.coverage(submission_ledger(cur))
+
+
 def submission_versions(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every version ever loaded, superseded ones included, newest first."""
     return _frame(

@@ -40,7 +40,9 @@ class Chart:
 class Table:
     key: str
     title: str
-    make: Callable[[], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]]  # shown, download, long form with sources
+    # What the screen shows, then the download and the long form with sources as functions:
+    # those are made only when someone downloads them.
+    make: Callable[[], tuple[pd.DataFrame, Callable[[], pd.DataFrame], Callable[[], pd.DataFrame] | None]]
 
 
 @dataclass
@@ -133,8 +135,11 @@ def _village_detail(values: pd.DataFrame, totals: pd.DataFrame, f: Filters) -> T
     def make():
         rows = detail_rows(values, f.small_count_k)
         shown = tables.wide_detail(rows, ["year", "village_name"], {"year": "年份", "village_name": "村（社区）"})
-        wide = tables.wide_export(values, tables.in_range(totals, f))
-        return shown, wide, tables.tidy_for_export(values, VILLAGE_COLUMNS)
+        return (
+            shown,
+            lambda: tables.wide_export(values, tables.in_range(totals, f)),
+            lambda: tables.tidy_for_export(values, VILLAGE_COLUMNS),
+        )
 
     return Table("detail", "明细", make)
 
@@ -354,8 +359,8 @@ def staffing(read: Reader, f: Filters) -> TopicView:
         rows = read("town_values", topic="staffing", years=f.years)
         return (
             tables.indicators_by_year(rows),
-            tables.form_export(rows),
-            tables.tidy_for_export(rows, {**YEARLY_COLUMNS, "source_ref": "来源单元格"}),
+            lambda: tables.form_export(rows),
+            lambda: tables.tidy_for_export(rows, {**YEARLY_COLUMNS, "source_ref": "来源单元格"}),
         )
 
     return TopicView(
@@ -468,7 +473,7 @@ def outreach(read: Reader, f: Filters) -> TopicView:
     def event_list():
         shown = events[list(EVENT_COLUMNS)].rename(columns=EVENT_COLUMNS)
         shown["活动日期"] = shown["活动日期"].dt.strftime("%Y-%m-%d")
-        return shown, events_export(events, totals, f), tables.tidy_for_export(events, EVENT_SOURCE_COLUMNS)
+        return shown, lambda: events_export(events, totals, f), lambda: tables.tidy_for_export(events, EVENT_SOURCE_COLUMNS)
 
     return TopicView(
         "outreach",

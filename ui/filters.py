@@ -31,7 +31,7 @@ def _int_or_none(text: object) -> int | None:
 
 
 def _coverage() -> dict[int, periods.YearCoverage]:
-    return periods.coverage(read("submission_ledger"))
+    return read("year_coverage")
 
 
 def _seed_from_url(years: list[int], village_codes: list[str]) -> None:

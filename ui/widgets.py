@@ -77,16 +77,33 @@ def show_table(frame, filters: Filters) -> None:
         st.caption(f"仅显示前 {_PROJECTOR_ROWS} 行，共 {rows} 行；完整数据请下载。")
 
 
+# A download's table, or the function that makes it when someone asks.
+Sheet = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+def made(sheet: Sheet) -> pd.DataFrame:
+    return sheet() if callable(sheet) else sheet
+
+
+def made_all(sheets: dict[str, Sheet]) -> dict[str, pd.DataFrame]:
+    return {name: made(sheet) for name, sheet in sheets.items()}
+
+
 class PageExports:
     """Charts and tables of one page, each with CSV and Excel downloads, and a workbook
     of the whole page (one sheet per chart or table, plus 说明)."""
 
-    def __init__(self, filters: Filters, topic_name: str, sources: list[str]):
+    def __init__(self, filters: Filters, topic_name: str, sources: list[str] | Callable[[], list[str]]):
         self.filters = filters
         self.topic_name = topic_name
-        self.sources = sources
-        self.sheets: dict[str, pd.DataFrame] = {}
-        self.extra: dict[str, pd.DataFrame] = {}  # long forms behind tables, for the page workbook
+        self._sources = sources
+        self.sheets: dict[str, Sheet] = {}
+        self.extra: dict[str, Sheet] = {}  # long forms behind tables, for the page workbook
+
+    @property
+    def sources(self) -> list[str]:
+        """The source cells of the page's figures: looked up only when a download is made."""
+        return self._sources() if callable(self._sources) else self._sources
 
     def _name(self, extension: str, part: str | None = None) -> str:
         f = self.filters
@@ -125,8 +142,9 @@ class PageExports:
         exports[what] = audited
         return audited
 
-    def downloads(self, data: pd.DataFrame, part: str, extra: dict[str, pd.DataFrame] | None = None) -> None:
-        """CSV and Excel of one chart's or table's data, side by side."""
+    def downloads(self, data: Sheet, part: str, extra: dict[str, Sheet] | None = None) -> None:
+        """CSV and Excel of one chart's or table's data, side by side; a table given as a
+        function is made only when someone downloads it."""
         self.sheets[part] = data
         sheets = {part: data, **(extra or {})}
         self.extra.update(extra or {})
@@ -134,7 +152,7 @@ class PageExports:
         with st.container(horizontal=True, gap="small"):
             st.download_button(
                 "下载 CSV",
-                data=self._audited(f"{part}（CSV）", lambda: export.csv_bytes(data)),
+                data=self._audited(f"{part}（CSV）", lambda: export.csv_bytes(made(data))),
                 file_name=self._name("csv", part),
                 mime="text/csv",
                 key=f"{key}_csv",
@@ -143,7 +161,7 @@ class PageExports:
             )
             st.download_button(
                 "下载 Excel",
-                data=self._audited(f"{part}（Excel）", lambda: export.xlsx_bytes(sheets, self.notes(), self.sources)),
+                data=self._audited(f"{part}（Excel）", lambda: export.xlsx_bytes(made_all(sheets), self.notes(), self.sources)),
                 file_name=self._name("xlsx", part),
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"{key}_xlsx",
@@ -167,7 +185,7 @@ class PageExports:
             st.plotly_chart(figure, theme=None, width="stretch", config=charts.PLOTLY_CONFIG, key=key)
         self.downloads(data, part)
 
-    def table(self, shown: pd.DataFrame, data: pd.DataFrame, part: str, long: pd.DataFrame | None = None) -> None:
+    def table(self, shown: pd.DataFrame, data: Sheet, part: str, long: Sheet | None = None) -> None:
         """A table as the screen shows it; its downloads carry the same layout, and the long
         form with each number's source cell as a second sheet for checking."""
         show_table(shown, self.filters)
@@ -178,7 +196,7 @@ class PageExports:
         sheets = {**self.sheets, **self.extra}
         st.download_button(
             "下载本页全部数据（Excel，每个图表一张工作表 + 说明）",
-            data=self._audited("本页全部数据（Excel）", lambda: export.xlsx_bytes(sheets, self.notes(), self.sources)),
+            data=self._audited("本页全部数据（Excel）", lambda: export.xlsx_bytes(made_all(sheets), self.notes(), self.sources)),
             file_name=self._name("xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="dl_page_xlsx",
@@ -240,7 +258,7 @@ def topic_page(view: views.TopicView, f: Filters) -> None:
     kpi_row(view.cards, f)
     if view.note:
         st.caption(view.note)
-    page = PageExports(f, view.name, view.sources())
+    page = PageExports(f, view.name, view.sources)
     pending: list[views.Chart] = []
     for chart in view.charts:
         if chart.wide:
