@@ -105,7 +105,9 @@ def main() -> None:
     per_minute = checked / minutes
     print(f"guesses checked against the password: {checked} ({per_minute:.1f} a minute; goal ≤ {GOAL_PER_MINUTE})")
     print(f"guesses turned away by the lock:      {locked}")
-    print(f"goal {'met' if per_minute <= GOAL_PER_MINUTE else 'NOT met'}: {per_minute:.1f} / {GOAL_PER_MINUTE} = {per_minute / GOAL_PER_MINUTE:.2f}")
+    print(
+        f"goal {'met' if per_minute <= GOAL_PER_MINUTE else 'NOT met'}: {per_minute:.1f} / {GOAL_PER_MINUTE} = {per_minute / GOAL_PER_MINUTE:.2f}"
+    )
 
 
 if __name__ == "__main__":

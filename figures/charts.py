@@ -76,7 +76,15 @@ def _layout(title: str, style: ChartStyle, height: int | None = None, **extra) -
         "paper_bgcolor": "#FFFFFF",
         "colorway": OKABE_ITO,
         # Below the plot: above it, a legend collides with the title at 1280 px.
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0, "title": {"text": ""}, "traceorder": "normal"},
+        "legend": {
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.12,
+            "xanchor": "left",
+            "x": 0,
+            "title": {"text": ""},
+            "traceorder": "normal",
+        },
         "hoverlabel": {"font": {"family": FONT_STACK, "size": style.font_size}},
         "separators": ".,",
         "uniformtext": {"minsize": style.font_size - 4, "mode": "hide"},

@@ -479,7 +479,8 @@ def outreach_by_village(
 
 def submission_ledger(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Topic × year: the current submission (if any), when, which file, how many values,
-    and how many earlier versions it superseded."""
+    how many listed villages it left without a number, and how many earlier versions it
+    superseded."""
     return _frame(
         cur,
         """
@@ -493,7 +494,7 @@ def submission_ledger(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             from topics t cross join years y
         ),
         current_version as (
-            select topic, year, file_name, loaded_at, row_count, submission_id
+            select topic, year, file_name, loaded_at, row_count, submission_id, unfilled_villages
             from submission_history
             where status = 'loaded'
             qualify row_number() over (partition by topic, year order by loaded_at desc) = 1
@@ -505,7 +506,7 @@ def submission_ledger(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             group by topic, year
         )
         select c.topic, c.topic_name, c.department, c.year,
-               cv.submission_id, cv.file_name, cv.loaded_at, cv.row_count,
+               cv.submission_id, cv.file_name, cv.loaded_at, cv.row_count, cv.unfilled_villages,
                coalesce(e.superseded, 0)::BIGINT as superseded
         from cells c
         left join current_version cv using (topic, year)

@@ -119,6 +119,18 @@ def missing_sheets(ledger: pd.DataFrame, year: int) -> list[str]:
     return [f"{row.topic_name}（{row.department}）" for row in rows.itertuples()]
 
 
+def unfilled(row) -> int:
+    """How many villages a reported sheet listed without a single number (0 for forms)."""
+    value = getattr(row, "unfilled_villages", None)
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def partial_sheets(ledger: pd.DataFrame, year: int) -> list[str]:
+    """Sheets reported for `year` that left some listed villages blank: 社区矫正（司法所）3 个村未填."""
+    rows = ledger[(ledger["year"] == year) & reported(ledger)]
+    return [f"{row.topic_name}（{row.department}）{unfilled(row)} 个村未填" for row in rows.itertuples() if unfilled(row)]
+
+
 def for_screen(frame: pd.DataFrame) -> pd.DataFrame:
     """Empty cells show empty, not as None or NaN."""
     return frame.astype(object).where(frame.notna(), "")
@@ -129,22 +141,24 @@ _MISSING_BEFORE = "background-color: #EEEEEE; color: #555555"
 
 
 def ledger_matrix(ledger: pd.DataFrame, reporting_year: int):
-    """Topic × year grid: ✔ with the load date when the sheet holds numbers, ○ 空表 when a
-    sheet came in with none (an empty template is not a report), ✖ 未上报; what is missing
-    for the reporting year in orange."""
+    """Topic × year grid: ✔ with the load date when the sheet holds numbers, ◐ when it left
+    some listed villages blank, ○ 空表 when a sheet came in with none (an empty template is
+    not a report), ✖ 未上报; what is missing or partial for the reporting year in orange."""
 
     def mark(row) -> str:
         if pd.isna(row.submission_id):
             return "✖ 未上报"
         if not row.row_count:
             return "○ 空表（无数字）"
+        if unfilled(row):
+            return f"◐ {pd.Timestamp(row.loaded_at):%Y-%m-%d}（{unfilled(row)} 个村未填）"
         return f"✔ {pd.Timestamp(row.loaded_at):%Y-%m-%d}"
 
     cells = ledger.assign(
         label=[f"{row.topic_name}（{row.department}）" for row in ledger.itertuples()],
         mark=[mark(row) for row in ledger.itertuples()],
     )
-    table = cells.pivot(index="label", columns="year", values="mark")
+    table = cells.pivot(index="label", columns="year", values="mark").reindex(list(dict.fromkeys(cells["label"])))
     table.columns = [f"{year}年" for year in table.columns]
     table.index.name = "报表（报送部门）"
     table = table.reset_index()

@@ -73,6 +73,9 @@ def _gaps() -> None:
         st.markdown(f"### {year}年度尚未报齐：{tables.plain('、'.join(missing))}")
     else:
         st.markdown(f"### {year}年度各项报表均已上报。")
+    partial = tables.partial_sheets(ledger, year)
+    if partial:
+        st.markdown(f"有村未填：{tables.plain('、'.join(partial))}")
     # The last three years, as the ledger page shows them: what came in, and when.
     recent = ledger[ledger["year"] > year - 3]
     st.table(tables.ledger_matrix(recent, year), hide_index=True)

@@ -33,6 +33,7 @@ LEDGER_COLUMNS = {
     "file_name": "文件",
     "loaded_at": "载入时间",
     "row_count": "数值个数",
+    "unfilled_villages": "未填的村数",
     "superseded": "被替代的旧版本数",
 }
 
@@ -59,9 +60,14 @@ def body(f: Filters) -> None:
         st.success(f"{reporting_year}年度各项报表均已上报。")
     else:
         st.error(f"{reporting_year}年度尚未上报：{'、'.join(missing)}", icon=":material/warning:")
+    partial = tables.partial_sheets(ledger, reporting_year)
+    if partial:
+        st.warning(f"{reporting_year}年度已上报但有村未填：{'、'.join(partial)}。请所属部门补报。", icon=":material/warning:")
 
     st.subheader("报表 × 年度")
-    st.caption(f"✔ 已上报（载入日期）；○ 报来的表没有数字；✖ 未上报。{reporting_year}年度为当前报送年度，未报齐的用橙色标出。")
+    st.caption(
+        f"✔ 已上报（载入日期）；◐ 已上报但有村未填；○ 报来的表没有数字；✖ 未上报。{reporting_year}年度为当前报送年度，未报齐的用橙色标出。"
+    )
     matrix = tables.ledger_matrix(ledger, reporting_year)
     page.table(matrix, tables.tidy_for_export(ledger, LEDGER_COLUMNS), "报表年度矩阵")
 

@@ -59,3 +59,21 @@ def test_a_new_version_supersedes_the_old_one_and_both_are_listed(demo_db, books
     mine = versions[versions["文件"].str.startswith("社区矫正_2024")]
     assert sorted(mine["状态"]) == ["已被替代", "当前版本"]
     assert mine.loc[mine["状态"] == "已被替代", "文件"].item() == "社区矫正_2024_v1.xlsx"
+
+
+def test_a_sheet_with_villages_left_blank_shows_as_partial_and_asks_for_the_rest(demo_db, books, monkeypatch):
+    names = [name for (name,) in sql(demo_db, "select village_name from villages order by village_code")]
+    rows = [[name, 1, 1, 0, 0, 0, 0, 0] for name in names[:-2]] + [[name, None, None, None, None, None, None, None] for name in names[-2:]]
+    path = books.write("社区矫正_2024.xlsx", correction_sheet(rows, year=2024))
+    con = connect(demo_db)
+    try:
+        assert load_blobs(con, [(path.name, path.read_bytes())])[0].status == "loaded"
+    finally:
+        con.close()
+    at = goto(open_app(demo_db, monkeypatch), "ledger")
+    assert not at.exception
+    (warning,) = [box.value for box in at.warning if "有村未填" in box.value]
+    assert "社区矫正（司法所）2 个村未填" in warning
+    grid = matrix(at)
+    cell = grid[grid["报表（报送部门）"] == "社区矫正（司法所）"].iloc[0]["2024年"]
+    assert cell.startswith("◐ ") and cell.endswith("（2 个村未填）")

@@ -69,21 +69,24 @@ def test_the_town_form_by_year_marks_parts_and_keeps_units():
 def test_the_ledger_marks_missing_sheets_of_the_reporting_year():
     ledger = pd.DataFrame(
         [
-            ("correction", "社区矫正", "司法所", 2023, "s1", pd.Timestamp("2024-01-05"), 112),
-            ("drugs", "吸毒人员", "禁毒办", 2023, None, None, None),
-            ("outreach", "普法活动", "司法所", 2023, "s2", pd.Timestamp("2024-01-05"), 0),
+            ("correction", "社区矫正", "司法所", 2023, "s1", pd.Timestamp("2024-01-05"), 112, 0),
+            ("drugs", "吸毒人员", "禁毒办", 2023, None, None, None, None),
+            ("outreach", "普法活动", "司法所", 2023, "s2", pd.Timestamp("2024-01-05"), 0, None),
+            ("mental", "严重精神障碍患者", "综治办", 2023, "s3", pd.Timestamp("2024-01-06"), 40, 3),
         ],
-        columns=["topic", "topic_name", "department", "year", "submission_id", "loaded_at", "row_count"],
+        columns=["topic", "topic_name", "department", "year", "submission_id", "loaded_at", "row_count", "unfilled_villages"],
     )
     styled = tables.ledger_matrix(ledger, 2023)
     assert styled.data.values.tolist() == [
+        ["社区矫正（司法所）", "✔ 2024-01-05"],  # in the ledger's order, not by character code
         ["吸毒人员（禁毒办）", "✖ 未上报"],
         ["普法活动（司法所）", "○ 空表（无数字）"],
-        ["社区矫正（司法所）", "✔ 2024-01-05"],
+        ["严重精神障碍患者（综治办）", "◐ 2024-01-06（3 个村未填）"],
     ]
     styles = styled._compute().ctx  # (row, column) → CSS of each cell
     orange = sorted(cell for cell, css in styles.items() if ("background-color", "#E69F00") in css)
-    assert orange == [(0, 1), (1, 1)]  # the sheet not sent and the empty one; the reported one is plain
+    assert orange == [(1, 1), (2, 1), (3, 1)]  # not sent, empty, partial; the complete one is plain
+    assert tables.partial_sheets(ledger, 2023) == ["严重精神障碍患者（综治办）3 个村未填"]
     assert tables.reporting_year(ledger) == 2023
     assert tables.missing_sheets(ledger, 2023) == ["吸毒人员（禁毒办）", "普法活动（司法所）"]
 
