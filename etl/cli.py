@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--db", help="数据库文件（默认：环境变量 FAZHI_DB，否则 data/warehouse.duckdb）")
     load.add_argument("--year", type=_year, help="文件里没写年度时使用的年度")
     load.add_argument("--json", action="store_true", help="以 JSON 输出结果（每个文件一项）")
+    load.add_argument("--town", help="全区多个镇时：这些文件是哪个镇（街道）的（文件名或标题没写镇名时使用）")
     check = commands.add_parser(
         "check",
         help="检查数据库的各项约束（唯一、不为空、取值、关联、目录规则、原始文件），有违反时退出码为 1",
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("department", metavar="部门", help="党政综合办 / 司法所 / 综治办 / 禁毒办，或报表名称")
     template.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
     template.add_argument("--year", type=_year, help="预先填好的年度")
+    template.add_argument("--town", help="全区多个镇时必填：哪个镇（街道）的模板")
     user = commands.add_parser("user", help="管理看板的登录用户（有用户文件时看板要求登录）")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="操作", parser_class=ChineseArgumentParser)
     add = user_commands.add_parser("add", help="添加用户，或重设已有用户的角色、部门和密码")
@@ -118,6 +120,9 @@ def command_load(args) -> int:
     if not files:
         print("用法错误：所给的文件夹里没有 .xlsx / .xls / .ods 工作簿。", file=sys.stderr)
         return EXIT_USAGE
+    town = _town(args.town, required=False)
+    if town is False:
+        return EXIT_USAGE
     db = _db(args)
     counter = {"n": 0}
 
@@ -126,7 +131,7 @@ def command_load(args) -> int:
         if not args.json:
             _print_report(item, counter["n"], len(files))
 
-    reports = loader.load_paths(db, files, year=args.year, progress=progress, actor=_cli_actor())
+    reports = loader.load_paths(db, files, year=args.year, progress=progress, actor=_cli_actor(), town=town)
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2, default=str))
     else:
@@ -239,13 +244,35 @@ def command_template(args) -> int:
     if output.suffix.lower() != ".xlsx":
         print("用法错误：模板只能保存为 .xlsx 文件，请把输出文件名改为以 .xlsx 结尾。", file=sys.stderr)
         return EXIT_USAGE
-    topics = templates.write_template(args.department, output, args.year)
+    town = _town(args.town, required=True)
+    if town is False:
+        return EXIT_USAGE
+    topics = templates.write_template(args.department, output, args.year, town)
     if not topics:
         names = "、".join(templates.department_names(load_catalog()))
         print(f"用法错误：不认识部门“{args.department}”。可选：{names}", file=sys.stderr)
         return EXIT_USAGE
     print(f"已生成模板：{output}（{'、'.join(t.name for t in topics)}）")
     return EXIT_OK
+
+
+def _town(written: str | None, required: bool) -> str | None | bool:
+    """The town code --town names (None when not given or when there is one town), or False
+    after saying, as a usage error, that the name is unknown or that a district needs one."""
+    from etl.reference.places import load_places
+
+    places = load_places()
+    names = "、".join(town.name for town in places.towns.values())
+    if written is None:
+        if required and places.is_district:
+            print(f"用法错误：全区有多个镇（街道），请用 --town 指明是哪一个：{names}", file=sys.stderr)
+            return False
+        return None
+    town = places.town_named(written)
+    if town is None:
+        print(f"用法错误：不认识镇（街道）“{written}”。可选：{names}", file=sys.stderr)
+        return False
+    return town.code if places.is_district else None
 
 
 def _cli_actor() -> str:

@@ -9,7 +9,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 SAMPLES_DIR = DATA_DIR / "samples"
 CATALOG_FILE = DATA_DIR / "catalog.toml"
-VILLAGES_FILE = Path(os.environ.get("FAZHI_VILLAGES", DATA_DIR / "villages.csv"))
+# FAZHI_DEMO=district: the demo of a whole district (data/district/: 浈江区's eight towns and
+# streets, 十里亭镇 among them), with its own village list and warehouse.
+DISTRICT_DEMO = os.environ.get("FAZHI_DEMO", "").strip().lower() == "district"
+HOME_DIR = DATA_DIR / "district" if DISTRICT_DEMO else DATA_DIR
+VILLAGES_FILE = Path(os.environ.get("FAZHI_VILLAGES", HOME_DIR / "villages.csv"))
 
 # Limits that keep a hostile or broken file from costing memory or time.
 # One workbook at most: 20 MB as a person counts them (20,000,000 bytes). The dashboard's
@@ -25,6 +29,7 @@ HEADER_SEARCH_ROWS = 15
 
 
 def db_path() -> Path:
-    """The warehouse file: FAZHI_DB if set, else data/warehouse.duckdb."""
+    """The warehouse file: FAZHI_DB if set, else data/warehouse.duckdb (data/district/… for
+    the district demo)."""
     configured = os.environ.get("FAZHI_DB")
-    return Path(configured) if configured else DATA_DIR / "warehouse.duckdb"
+    return Path(configured) if configured else HOME_DIR / "warehouse.duckdb"

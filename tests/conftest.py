@@ -3,7 +3,9 @@ and a builder that writes workbooks into tmp_path the way clerks lay them out.""
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,57 @@ def load(fresh_db):
         return reports
 
     return _load
+
+
+DISTRICT_VILLAGES = Path(__file__).resolve().parent.parent / "data" / "district" / "villages.csv"
+
+
+def _use_villages(path: Path, env: str | None) -> None:
+    from etl import settings
+    from etl.reference import places
+    from etl.workbook import sandbox
+
+    if env is None:
+        os.environ.pop("FAZHI_VILLAGES", None)
+    else:
+        os.environ["FAZHI_VILLAGES"] = env
+    settings.VILLAGES_FILE = path
+    places.load_places.cache_clear()
+    sandbox._stop_all()  # idle reader workers remember the list they started with
+
+
+@contextmanager
+def village_list(path: Path):
+    """This process and the reader workers it starts use another village list for a while."""
+    from etl import settings
+
+    before, before_env = settings.VILLAGES_FILE, os.environ.get("FAZHI_VILLAGES")
+    _use_villages(path, str(path))
+    try:
+        yield
+    finally:
+        _use_villages(before, before_env)
+
+
+@pytest.fixture
+def district():
+    """The district demo's village list (浈江区: eight towns and streets) for one test."""
+    with village_list(DISTRICT_VILLAGES):
+        yield
+
+
+@pytest.fixture(scope="session")
+def district_db_master(tmp_path_factory) -> Path:
+    """The district demo warehouse, built once."""
+    path = tmp_path_factory.mktemp("district") / "district.duckdb"
+    with village_list(DISTRICT_VILLAGES):
+        demo.build_demo(path)
+    return path
+
+
+@pytest.fixture
+def district_db(district, district_db_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the district demo warehouse, with the district list in force."""
+    path = tmp_path / "district.duckdb"
+    shutil.copy(district_db_master, path)
+    return path

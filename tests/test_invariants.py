@@ -68,6 +68,11 @@ CORRUPTIONS = {
         "where s.status = 'loaded' and f.indicator_code = 'drug_incidents')",
         "不小于 0",
     ),
+    "a village's number filed under another town": (
+        "update submission set town_code = '440204999' where rowid = (select min(s.rowid) from submission s "
+        "join fact f using (submission_id) where s.status = 'loaded' and f.village_code is not null)",
+        "不串镇",
+    ),
     "two current submissions of one year": (
         "insert into submission select * replace (submission_id || '-copy' as submission_id) "
         "from submission where rowid = (select min(rowid) from submission)",

@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from etl import settings
@@ -26,6 +28,16 @@ from etl.reference.places import load_places
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 TOWN = "十里亭镇"
+
+
+@dataclass(frozen=True)
+class DemoTown:
+    """A town of the demo: its name, its villages and its size against 十里亭镇 (1.0)."""
+
+    name: str
+    villages: list
+    scale: float = 1.0
+
 
 # Relative size of each village (by code suffix), used to spread town totals plausibly.
 WEIGHTS = {
@@ -69,7 +81,7 @@ STAFFING = {
 
 def split(total: int, codes: list[str], salt: int = 0) -> dict[str, int]:
     """Spread a town total over villages by weight (largest remainder), deterministically."""
-    weights = [WEIGHTS[c[-3:]] + ((hash_int(c, salt) % 5) - 2) for c in codes]
+    weights = [WEIGHTS.get(c[-3:], 3 + hash_int(c, 0) % 8) + ((hash_int(c, salt) % 5) - 2) for c in codes]
     weights = [max(w, 1) for w in weights]
     whole = sum(weights)
     shares = [total * w / whole for w in weights]
@@ -107,7 +119,12 @@ def _spread_parts(totals: dict[str, int], parts: dict[str, int], salt: int) -> d
     return result
 
 
-def correction_data(year: int, codes: list[str]) -> dict[str, dict[str, int]]:
+def scaled(figures: tuple[int, ...], scale: float) -> tuple[int, ...]:
+    """十里亭镇's figures resized for another town of the district demo (1.0: unchanged)."""
+    return figures if scale == 1.0 else tuple(round(n * scale) for n in figures)
+
+
+def correction_data(year: int, codes: list[str], scale: float = 1.0) -> dict[str, dict[str, int]]:
     town = {
         2019: (15, 13, 1, 0, 1, 7, 8),
         2020: (14, 13, 1, 0, 0, 6, 7),
@@ -115,7 +132,8 @@ def correction_data(year: int, codes: list[str]) -> dict[str, dict[str, int]]:
         2022: (10, 9, 1, 0, 0, 4, 6),
         2023: (9, 8, 0, 1, 0, 5, 6),
     }[year]
-    registered, probation, parole, control, medical, admitted, released = town
+    _, probation, parole, control, medical, admitted, released = scaled(town, scale)
+    registered = probation + parole + control + medical
     active = [c for c in codes if hash_int(c, year) % 3 != 0]
     per = split(registered, active, year)
     per.update({c: 0 for c in codes if c not in active})
@@ -131,8 +149,7 @@ def correction_data(year: int, codes: list[str]) -> dict[str, dict[str, int]]:
     return result
 
 
-def mental_health_data(year: int, codes: list[str]) -> dict[str, dict[str, int]]:
-    managed = {2019: 221, 2020: 228, 2021: 233, 2022: 238, 2023: 241}[year]
+def mental_health_data(year: int, codes: list[str], scale: float = 1.0) -> dict[str, dict[str, int]]:
     grades = {
         2019: (150, 48, 16, 4, 2, 1),
         2020: (156, 49, 17, 3, 2, 1),
@@ -140,17 +157,19 @@ def mental_health_data(year: int, codes: list[str]) -> dict[str, dict[str, int]]
         2022: (166, 50, 18, 2, 1, 1),
         2023: (170, 50, 17, 2, 1, 1),
     }[year]
-    assert sum(grades) == managed
+    grades = scaled(grades, scale)
+    managed = sum(grades)
     per = split(managed, codes, year)
     high = _spread_parts(per, {"mh_risk_3": grades[3], "mh_risk_4": grades[4], "mh_risk_5": grades[5]}, year)
     rest = {c: per[c] - sum(high[g][c] for g in high) for c in codes}
     low = _spread_parts(rest, {"mh_risk_1": grades[1], "mh_risk_2": grades[2]}, year + 1)
     result = {"mh_managed": per, **high, **low}
     result["mh_risk_0"] = {c: rest[c] - low["mh_risk_1"][c] - low["mh_risk_2"][c] for c in codes}
-    unsigned = {2019: 12, 2020: 8, 2021: 4, 2022: 2, 2023: 1}[year]
+    (unsigned,) = scaled(({2019: 12, 2020: 8, 2021: 4, 2022: 2, 2023: 1}[year],), scale)
     missing = _spread_parts(per, {"x": unsigned}, year + 2)["x"]
     result["mh_guardian_signed"] = {c: per[c] - missing[c] for c in codes}
-    result["mh_forced_treatment"] = split({2019: 3, 2020: 4, 2021: 5, 2022: 4, 2023: 3}[year], codes, year + 3)
+    (forced,) = scaled(({2019: 3, 2020: 4, 2021: 5, 2022: 4, 2023: 3}[year],), scale)
+    result["mh_forced_treatment"] = split(forced, codes, year + 3)
     return result
 
 
@@ -164,11 +183,14 @@ DRUGS = {
 }
 
 
-def drugs_data(year: int, villages) -> dict[str, dict[str, int]]:
+def drugs_data(year: int, villages, scale: float = 1.0) -> dict[str, dict[str, int]]:
     result: dict[str, dict[str, int]] = {}
-    for station, figures in DRUGS[year].items():
+    stations = dict.fromkeys(v.police_station for v in villages)
+    # Another town of the district demo: each of its stations like 十里亭派出所, resized.
+    figures_of = DRUGS[year] if set(stations) == set(DRUGS[year]) else dict.fromkeys(stations, DRUGS[year]["十里亭派出所"])
+    for station, figures in figures_of.items():
         codes = [v.code for v in villages if v.police_station == station]
-        registered, reporting, deceased, detained, high, medium, incidents = figures
+        registered, reporting, deceased, detained, high, medium, incidents = scaled(figures, scale)
         per = split(registered, codes, year)
         status = _spread_parts(per, {"drug_reporting": reporting, "drug_deceased": deceased, "drug_detained": detained}, year)
         room = {c: per[c] - sum(status[s][c] for s in status) for c in codes}
@@ -193,8 +215,37 @@ SEED_EVENT = (
 )
 
 
-def outreach_events(year: int) -> list[tuple]:
-    """(date, village, place, theme, partners, materials, banners, consultations, participants)."""
+def outreach_events(year: int, villages=None) -> list[tuple]:
+    """(date, village, place, theme, partners, materials, banners, consultations, participants).
+    For another town of the district demo (`villages`), the same kinds of event in its own villages."""
+    if villages is not None:
+        names = [v.name for v in villages]
+        station = villages[0].police_station
+        return [
+            (dt.date(year, 3, 15), names[0], f"{names[0]}文化广场", "3·15消费者权益保护法律宣传", "市场监管所", 200, 1, 20, 90),
+            (
+                dt.date(year, 6, 26),
+                names[1 % len(names)],
+                f"{names[1 % len(names)]}村委会",
+                "国际禁毒日禁毒宣传",
+                f"禁毒办、{station}",
+                300,
+                2,
+                "约30",
+                120,
+            ),
+            (
+                dt.date(year, 12, 4),
+                names[2 % len(names)],
+                f"{names[2 % len(names)]}党群服务中心",
+                "国家宪法日宪法宣传",
+                "人大办",
+                "500余",
+                2,
+                25,
+                150,
+            ),
+        ]
     events = [
         (dt.date(year, 3, 15), "十里亭社区", "社区文化广场", "3·15消费者权益保护法律宣传", "市场监管所", 300, 1, 25, 120),
         (dt.date(year, 4, 15), "金凤坪村", "金凤坪村委会", "全民国家安全教育日宣传", "派出所、综治办", 400, 2, "约40", 150),
@@ -211,17 +262,18 @@ def outreach_events(year: int) -> list[tuple]:
 # ------------------------------------------------------------------ sample workbooks
 
 
-def _village_sheet(topic_code: str, year: int, values: dict[str, dict[str, int]], style: str) -> SheetSpec:
+def _village_sheet(topic_code: str, year: int, values: dict[str, dict[str, int]], style: str, town: DemoTown | None = None) -> SheetSpec:
     """A per-village sheet: plain (template-like) or real (title, unit row, two-row header, 合计, notes)."""
     catalog = load_catalog()
-    places = load_places()
+    town = town or DemoTown(TOWN, home_places().villages)
     topic = catalog.topics[topic_code]
     indicators = catalog.topic_indicators(topic_code)
-    villages = places.villages
+    villages = town.villages
+    town_name = town.name
     rows: list[list[object]] = []
     merges: list[tuple[int, int, int, int]] = []
     if style == "plain":
-        rows.append([f"{TOWN}{topic.title}（演示数据）"])
+        rows.append([f"{town_name}{topic.title}（演示数据）"])
         rows.append(["年度", year])
         rows.append(["村（社区）", *(i.label for i in indicators)])
         for v in villages:
@@ -234,7 +286,7 @@ def _village_sheet(topic_code: str, year: int, values: dict[str, dict[str, int]]
         "drugs": ("其中", ["drug_reporting", "drug_deceased", "drug_detained"]),
     }
     group_name, grouped = groups[topic_code]
-    rows.append([f"{TOWN}{year}年度{topic.title}（演示数据）"])
+    rows.append([f"{town_name}{year}年度{topic.title}（演示数据）"])
     rows.append([None] * (len(indicators)) + ["单位：人"])
     top, bottom = ["序号", "村（社区）"], [None, None]
     for ind in indicators:
@@ -262,24 +314,46 @@ def _village_sheet(topic_code: str, year: int, values: dict[str, dict[str, int]]
     return SheetSpec(f"{topic.name}{year}", rows, merges, widths={1: 16})
 
 
-def _staffing_sheet(year: int, style: str) -> SheetSpec:
-    catalog = load_catalog()
+def staffing_figures(year: int, scale: float = 1.0) -> dict[str, int | None]:
+    """The staffing form of one year; for another town, the parts resized and the totals summed again."""
     index = YEARS.index(year)
+    figures = {code: values[index] for code, values in STAFFING.items()}
+    if scale == 1.0:
+        return figures
+    figures = {code: None if value is None else round(value * scale) for code, value in figures.items()}
+    for total, parts in STAFFING_SUMS.items():
+        if figures[total] is not None:
+            figures[total] = sum(figures[part] or 0 for part in parts)
+    figures["cert_leader_exam_excellent"] = min(figures["cert_leader_exam_excellent"], figures["cert_leader_exam_participants"])
+    return figures
+
+
+# The staffing form's totals and their parts (data/catalog.toml's 其中 rows).
+STAFFING_SUMS = {
+    "staff_posts_total": ("staff_posts_admin", "staff_posts_enforcement"),
+    "enf_office_staff": ("enf_office_staff_special", "enf_office_staff_institution", "enf_office_staff_contract"),
+}
+
+
+def _staffing_sheet(year: int, style: str, town: DemoTown | None = None) -> SheetSpec:
+    catalog = load_catalog()
+    town_name = town.name if town else TOWN
+    figures = staffing_figures(year, town.scale if town else 1.0)
     rows: list[list[object]] = []
     if style == "real":
-        rows.append([f"{TOWN}{year}年度队伍建设及行政执法资格情况表（演示数据）"])
+        rows.append([f"{town_name}{year}年度队伍建设及行政执法资格情况表（演示数据）"])
         rows.append([None, None, "报送单位：党政综合办"])
     else:
-        rows.append([f"{TOWN}队伍建设及执法资格情况表（演示数据）"])
+        rows.append([f"{town_name}队伍建设及执法资格情况表（演示数据）"])
         rows.append(["年度：", year])
     rows.append(["指标", "数值", "备注"])
     for ind in catalog.topic_indicators("staffing"):
-        value = STAFFING[ind.code][index]
+        value = figures[ind.code]
         label = f"{'    其中：' if ind.parent else ''}{ind.label}"
         note = None
         if ind.code == "staff_posts_total" and year == 2019:
             note = "2020年8月机构改革前"
-        if ind.code == "cert_leader_exam_excellent" and value == STAFFING["cert_leader_exam_participants"][index]:
+        if ind.code == "cert_leader_exam_excellent" and value == figures["cert_leader_exam_participants"]:
             note = "参考人员全部优秀"
         rows.append([label, value if value is not None else "-", note])
     rows.append([])
@@ -287,12 +361,12 @@ def _staffing_sheet(year: int, style: str) -> SheetSpec:
     return SheetSpec("队伍建设", rows, widths={0: 40})
 
 
-def _outreach_sheet(year: int, style: str) -> SheetSpec:
+def _outreach_sheet(year: int, style: str, town: DemoTown | None = None) -> SheetSpec:
     catalog = load_catalog()
     fields = catalog.event_fields
-    rows: list[list[object]] = [[f"{TOWN}{year}年普法宣传活动登记表（演示数据）"]]
+    rows: list[list[object]] = [[f"{town.name if town else TOWN}{year}年普法宣传活动登记表（演示数据）"]]
     rows.append([f.label for f in fields])
-    for event in outreach_events(year):
+    for event in outreach_events(year, town.villages if town else None):
         date = event[0] if style == "real" else event[0].strftime("%Y年%-m月%-d日")
         rows.append([date, *event[1:]])
     rows.append([])
@@ -300,9 +374,15 @@ def _outreach_sheet(year: int, style: str) -> SheetSpec:
     return SheetSpec(f"普法活动{year}", rows, widths={3: 40})
 
 
+def home_places():
+    """十里亭镇's villages, whether the list is the town's or the district's."""
+    places = load_places()
+    return places.of_town(places.town_named(TOWN).code)
+
+
 def sample_files() -> dict[str, list[SheetSpec]]:
     """File name → sheets, for every department and year of the demo."""
-    places = load_places()
+    places = home_places()
     codes = [v.code for v in places.villages]
     files: dict[str, list[SheetSpec]] = {}
     for year in YEARS:
@@ -328,9 +408,41 @@ def sample_files() -> dict[str, list[SheetSpec]]:
     return files
 
 
-def write_samples(folder: Path = settings.SAMPLES_DIR) -> list[Path]:
+def district_towns() -> list[DemoTown]:
+    """The district demo's towns other than 十里亭镇 (whose samples are data/samples/), each
+    resized by a stable factor between 0.4 and 1.0."""
+    places = load_places()
+    return [
+        DemoTown(town.name, places.of_town(code).villages, round(0.4 + hash_int(town.name, 1) % 61 / 100, 2))
+        for code, town in places.towns.items()
+        if town.name != TOWN
+    ]
+
+
+def town_sample_files(town: DemoTown) -> dict[str, list[SheetSpec]]:
+    """File name → sheets of another town of the district demo: the town is named in each
+    title (how the loader tells whose file it is), the styles vary by year as 十里亭镇's do."""
+    codes = [v.code for v in town.villages]
+    files: dict[str, list[SheetSpec]] = {}
+    for year in YEARS:
+        style = "real" if year % 2 else "plain"
+        files[f"{town.name}/{year}/队伍建设_{year}.xlsx"] = [_staffing_sheet(year, style, town)]
+        files[f"{town.name}/{year}/司法所_{year}.xlsx"] = [
+            _village_sheet("correction", year, correction_data(year, codes, town.scale), style, town),
+            _outreach_sheet(year, style, town),
+        ]
+        files[f"{town.name}/{year}/综治办_{year}.xlsx"] = [
+            _village_sheet("mental_health", year, mental_health_data(year, codes, town.scale), style, town)
+        ]
+        files[f"{town.name}/{year}/禁毒办_{year}.{'ods' if year == 2022 else 'xlsx'}"] = [
+            _village_sheet("drugs", year, drugs_data(year, town.villages, town.scale), style, town)
+        ]
+    return files
+
+
+def write_samples(folder: Path = settings.SAMPLES_DIR, files: dict[str, list[SheetSpec]] | None = None) -> list[Path]:
     written = []
-    for name, sheets in sample_files().items():
+    for name, sheets in (sample_files() if files is None else files).items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         write_workbook(path, sheets)
@@ -352,8 +464,12 @@ def build_demo(path: Path, samples: Path = settings.SAMPLES_DIR) -> None:
     for leftover in (building, Path(f"{building}.wal"), Path(f"{building}.lock")):
         leftover.unlink(missing_ok=True)
     shutil.rmtree(originals.store_dir(building), ignore_errors=True)
-    files, _ = collect_paths([samples])
-    reports = load_blobs(building, read_blobs(files))
+    with tempfile.TemporaryDirectory(prefix="fazhi-district-") as others:
+        # A district: the other towns' workbooks are written now, and read like real ones.
+        for town in district_towns() if load_places().is_district else []:
+            write_samples(Path(others), town_sample_files(town))
+        files, _ = collect_paths([samples, others])
+        reports = load_blobs(building, read_blobs(files))
     refused = [r for r in reports if r.status != "loaded"]
     if refused or not reports:
         details = "; ".join(f"{r.file}: {[e.message for e in r.errors]}" for r in refused)

@@ -175,10 +175,13 @@ INSTRUCTIONS = [
 ]
 
 
-def write_template(department: str, path: Path, year: int | None = None) -> list[Topic]:
-    """Write the template of one department; returns the sheets it holds (empty if unknown)."""
+def write_template(department: str, path: Path, year: int | None = None, town: str | None = None) -> list[Topic]:
+    """Write the template of one department; returns the sheets it holds (empty if unknown).
+    In a district, `town` (a town code) is whose villages it lists and whose name its titles
+    carry, so the file says whose it is when it comes back."""
     catalog = load_catalog()
     places = load_places()
+    places = places.of_town(town) if town else places
     topics = topics_for(department, catalog)
     if not topics:
         return []

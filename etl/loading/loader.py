@@ -37,6 +37,7 @@ def load_blobs(
     progress: Callable[[FileReport], None] | None = None,
     actor: str = "",
     departments: frozenset[str] | None = None,
+    town: str | None = None,
 ) -> list[FileReport]:
     """Load (file name, bytes) pairs; returns one report per file, in order.
 
@@ -45,18 +46,20 @@ def load_blobs(
     write straight into it). Files are read in a capped worker process (etl.workbook.sandbox).
     `actor` names who loads, for the audit trail. `departments`, when given, are the only
     departments whose sheets may load (an uploader's own): a file with another's sheet is
-    refused whole, and its original is never kept.
+    refused whole, and its original is never kept. `town` (a town code) says whose files
+    these are in a district (an uploader's town, --town); without it the file says
+    (etl.workbook.prepare).
     """
     root = _store_root(db)
     if departments is None:
-        jobs = ((name, data, year, root) for name, data in blobs)
-        return _load_prepared(db, _stamped(sandbox.prepare_all(jobs), actor), year, progress)
+        jobs = ((name, data, year, root, town) for name, data in blobs)
+        return _load_prepared(db, _stamped(sandbox.prepare_all(jobs), actor), (year, town), progress)
     held: deque[bytes] = deque()
 
     def jobs_holding_data():
         for name, data in blobs:
             held.append(data)
-            yield name, data, year, None  # kept below, once the file is known to be theirs
+            yield name, data, year, None, town  # kept below, once the file is known to be theirs
 
     def restricted(stream: Iterable[PreparedFile]) -> Iterator[PreparedFile]:
         for prepared in stream:
@@ -67,7 +70,7 @@ def load_blobs(
             yield prepared
 
     stream = restricted(sandbox.prepare_all(jobs_holding_data()))
-    return _load_prepared(db, _stamped(stream, actor), year, progress)
+    return _load_prepared(db, _stamped(stream, actor), (year, town), progress)
 
 
 def _stamped(stream: Iterable[PreparedFile], actor: str) -> Iterator[PreparedFile]:
@@ -82,13 +85,14 @@ def load_paths(
     year: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
     actor: str = "",
+    town: str | None = None,
 ) -> list[FileReport]:
     """Load files; a large folder is read and checked by one worker per core (reading
     is CPU-bound Python), while this process alone writes the warehouse."""
     workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
     root = _store_root(db)
-    jobs = ((path.name, path.resolve(), year, root) for path in paths)
-    return _load_prepared(db, _stamped(sandbox.prepare_all(jobs, workers), actor), year, progress)
+    jobs = ((path.name, path.resolve(), year, root, town) for path in paths)
+    return _load_prepared(db, _stamped(sandbox.prepare_all(jobs, workers), actor), (year, town), progress)
 
 
 def _store_root(db: Target) -> Path | None:
@@ -97,16 +101,17 @@ def _store_root(db: Target) -> Path | None:
 
 
 def _load_prepared(
-    db: Target, stream: Iterable[PreparedFile], year: int | None, progress: Callable[[FileReport], None] | None
+    db: Target, stream: Iterable[PreparedFile], given: tuple[int | None, str | None], progress: Callable[[FileReport], None] | None
 ) -> list[FileReport]:
+    """`given` is the load's --year and --town, which the manifest keeps for a rebuild."""
     reports: list[FileReport] = []
     batch: list[PreparedFile] = []
     for prepared in _ahead(stream):
         batch.append(prepared)
         if len(batch) >= BATCH_SIZE:
-            reports.extend(_flush(db, batch, year, progress))
+            reports.extend(_flush(db, batch, given, progress))
             batch = []
-    reports.extend(_flush(db, batch, year, progress))
+    reports.extend(_flush(db, batch, given, progress))
     return reports
 
 
@@ -165,7 +170,9 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile]) 
             first_ids[prepared.sha256] = [p.submission_id for p in prepared.parts]
 
 
-def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, now: dt.datetime | None = None) -> list[FileReport]:
+def _flush(
+    db: Target, batch: list[PreparedFile], given: tuple[int | None, str | None], progress, now: dt.datetime | None = None
+) -> list[FileReport]:
     if not batch:
         return []
     now = now or dt.datetime.now().replace(microsecond=0)
@@ -181,7 +188,8 @@ def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, no
             # Recorded before the swap: a crash in between leaves the manifest listing a
             # file the warehouse lacks (loading again adds it), never the reverse.
             loaded = [p for p in batch if p.status == "loaded"]
-            originals.record(_store_root(db), [originals.Stored(p.sha256, p.file_name, year, now) for p in loaded])
+            year, town = given
+            originals.record(_store_root(db), [originals.Stored(p.sha256, p.file_name, year, now, town) for p in loaded])
             warehouse.crash_point("recorded")
     reports = [report(p) for p in batch]
     if progress:

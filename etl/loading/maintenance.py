@@ -89,7 +89,7 @@ def rebuild(db_path: Path, include_unloaded: bool = False) -> tuple[int, int, Pa
     previous = db_path.with_name(f"{db_path.name}.before-rebuild-{stamp}") if db_path.exists() else None
     with warehouse.writing(db_path, fresh=True, keep_previous=previous) as con:
         for entry in replay:
-            prepared = prepare(entry.file_name, originals.read(root, entry), entry.year)
+            prepared = prepare(entry.file_name, originals.read(root, entry), entry.year, town=entry.town)
             warehouse.commit_files(con, [prepared], entry.loaded_at)
         _restore_decisions(con, decisions)
         dataset = (root / "dataset").read_text(encoding="utf-8").strip() if (root / "dataset").exists() else ""

@@ -1,7 +1,7 @@
 """The original workbooks that were loaded, kept by content beside the warehouse.
 
 `<warehouse>.originals/ab/abcd….xlsx` holds each loaded file once, whatever it was
-called; `manifest.jsonl` lists every load in order (file name, hash, --year, time),
+called; `manifest.jsonl` lists every load in order (file name, hash, --year, --town, time),
 so `python -m etl rebuild` can recreate the warehouse from them. Refused files are
 never kept: one may hold personal data.
 """
@@ -23,6 +23,7 @@ class Stored:
     file_name: str
     year: int | None
     loaded_at: dt.datetime
+    town: str | None = None  # the town code given with the load (a district's uploader or --town)
 
 
 def store_dir(db_path: str | Path) -> Path:
@@ -64,7 +65,11 @@ def record(root: Path, entries: list[Stored]) -> None:
         return
     files.private_dir(root)
     lines = "".join(
-        json.dumps({"sha256": e.sha256, "file_name": e.file_name, "year": e.year, "loaded_at": e.loaded_at.isoformat()}, ensure_ascii=False)
+        json.dumps(
+            {"sha256": e.sha256, "file_name": e.file_name, "year": e.year, "loaded_at": e.loaded_at.isoformat()}
+            | ({"town": e.town} if e.town else {}),
+            ensure_ascii=False,
+        )
         + "\n"
         for e in entries
     )
@@ -86,7 +91,7 @@ def entries(root: Path) -> list[Stored]:
             raw = json.loads(line)
         except json.JSONDecodeError:
             continue
-        found.append(Stored(raw["sha256"], raw["file_name"], raw.get("year"), dt.datetime.fromisoformat(raw["loaded_at"])))
+        found.append(Stored(raw["sha256"], raw["file_name"], raw.get("year"), dt.datetime.fromisoformat(raw["loaded_at"]), raw.get("town")))
     return found
 
 

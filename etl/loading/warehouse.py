@@ -96,7 +96,8 @@ def sync_reference_data(con: duckdb.DuckDBPyConnection, catalog: Catalog, places
             for n, i in enumerate(catalog.indicators.values())
         ],
     )
-    con.execute("insert or replace into info values ('town_code', ?), ('town_name', ?)", [places.town_code, places.town_name])
+    codes = ",".join(places.towns)
+    con.execute("insert or replace into info values ('town_code', ?), ('town_name', ?)", [codes, places.area_name])
     con.execute("commit")
 
 
@@ -274,7 +275,9 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
     submissions: list[dict] = []
     facts: list[str] = []
     events: list[tuple] = []
-    latest: dict[tuple[str, int], dict] = {}  # (topic, year) → the batch's newest submission of it
+    # (topic, year, town) → the batch's newest submission of it: in a district, each town's
+    # sheet of a year stands beside the others' and replaces only its own earlier one.
+    latest: dict[tuple[str, int, str], dict] = {}
     for prepared in files:
         attempts.append(
             {
@@ -307,10 +310,11 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
                 "superseded_by": None,
                 "unfilled_villages": part.unfilled_villages,
             }
-            earlier = latest.get((part.topic, part.year))
+            key = (part.topic, part.year, part.town_code)
+            earlier = latest.get(key)
             if earlier is not None:  # a later file of the same batch replaces an earlier one
                 earlier["status"], earlier["superseded_by"] = "superseded", part.submission_id
-            latest[(part.topic, part.year)] = submission
+            latest[key] = submission
             submissions.append(submission)
             facts.append(part.facts_csv)
             events.extend(part.event_rows)
@@ -319,13 +323,14 @@ def commit_files(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], now:
         audits = [_load_audit(prepared, now) for prepared in files]
         if latest:
             # One statement supersedes every earlier submission these files replace.
-            topics, years, new_ids = ([key[0] for key in latest], [key[1] for key in latest], [s["submission_id"] for s in latest.values()])
+            topics, years, towns = ([key[n] for key in latest] for n in range(3))
             audits += _supersede_audit(con, files, submissions, latest, now)
             con.execute(
                 "update submission set status = 'superseded', superseded_by = replacing.new_id "
-                "from (select unnest($1) as topic, unnest($2) as year, unnest($3) as new_id) as replacing "
-                "where submission.topic = replacing.topic and submission.year = replacing.year and submission.status = 'loaded'",
-                [topics, years, new_ids],
+                "from (select unnest($1) as topic, unnest($2) as year, unnest($3) as town_code, unnest($4) as new_id) as replacing "
+                "where submission.topic = replacing.topic and submission.year = replacing.year "
+                "and submission.town_code = replacing.town_code and submission.status = 'loaded'",
+                [topics, years, towns, [s["submission_id"] for s in latest.values()]],
             )
         insert_rows(con, "load_attempt", attempts)
         insert_rows(con, "submission", submissions)
@@ -387,18 +392,18 @@ def _load_audit(prepared: PreparedFile, now: dt.datetime) -> dict:
 
 
 def _supersede_audit(
-    con: duckdb.DuckDBPyConnection, files: list[PreparedFile], submissions: list[dict], latest: dict[tuple[str, int], dict], now
+    con: duckdb.DuckDBPyConnection, files: list[PreparedFile], submissions: list[dict], latest: dict[tuple[str, int, str], dict], now
 ) -> list[dict]:
     """Entries for the submissions this batch replaces: earlier ones in the warehouse, and
     earlier files of the same batch."""
     actor_of = {p.attempt_id: _actor(p) for p in files}
     attempt_of = {s["submission_id"]: s["attempt_id"] for s in submissions}
     old = con.execute(
-        "select submission_id, file_name, topic, year from submission "
-        "where status = 'loaded' and (topic, year) in (select unnest($1), unnest($2))",
-        [[key[0] for key in latest], [key[1] for key in latest]],
+        "select submission_id, file_name, topic, year, town_code from submission "
+        "where status = 'loaded' and (topic, year, town_code) in (select unnest($1), unnest($2), unnest($3))",
+        [[key[n] for key in latest] for n in range(3)],
     ).fetchall()
-    replaced = [(old_id, file_name, latest[(topic, year)]["submission_id"]) for old_id, file_name, topic, year in old]
+    replaced = [(old_id, file_name, latest[(topic, year, town)]["submission_id"]) for old_id, file_name, topic, year, town in old]
     replaced += [(s["submission_id"], s["file_name"], s["superseded_by"]) for s in submissions if s["status"] == "superseded"]
     return [
         audit_entry(now, actor_of[attempt_of[new_id]], "supersede", f"{old_id}（{file_name}）被 {new_id} 替代", subject=old_id)

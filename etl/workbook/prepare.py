@@ -109,6 +109,89 @@ def _sheet_year(sheet: SheetData, file_year: int | None, given_year: int | None)
     )
 
 
+# ---------------------------------------------------------------- whose file: one town of a district
+
+# Rows above the first with this many filled cells (the header) are the title rows of a sheet.
+HEADER_LIKE_CELLS = 3
+
+
+def _title_texts(grid: Grid) -> list[str]:
+    """The sheet's name and the text of its rows above the header: where a clerk names the town."""
+    texts = [grid.name]
+    for line in grid.rows[: settings.HEADER_SEARCH_ROWS]:
+        filled = [value for value in line if value is not None and str(value).strip()]
+        if len(filled) >= HEADER_LIKE_CELLS:
+            break
+        texts += [value for value in filled if isinstance(value, str)]
+    return texts
+
+
+def _towns_by_village_names(workbook: Workbook, places: Places) -> tuple[dict[str, int], set[str]]:
+    """For each town, how many distinct village names of the file it knows; and the towns
+    that alone know some name (a name two towns share proves nothing)."""
+    known: dict[str, set[str]] = {}
+    sole: set[str] = set()
+    for grid in workbook.grids:
+        if not grid.visible:
+            continue
+        for line in grid.rows:
+            for value in line[:TABLE_LIKE_COLUMNS]:
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                towns = [code for code in places.towns if places.of_town(code).find(value)]
+                for code in towns:
+                    known.setdefault(code, set()).add(value)
+                if len(towns) == 1:
+                    sole.add(towns[0])
+    return {code: len(names) for code, names in known.items()}, sole
+
+
+def _town_of_file(prepared: PreparedFile, workbook: Workbook, places: Places, given: str | None) -> Places | None:
+    """The villages the file is about. One town: its own. A district: the town the uploader
+    chose (`given`), else the one its title or file name names, else the only town whose
+    villages its names are; when none of these says, the file is refused (TOWN_UNKNOWN)."""
+    if not places.is_district:
+        return places
+    named = {town.code: town for town in places.towns_mentioned(prepared.file_name)}
+    for grid in workbook.grids:
+        if grid.visible:
+            for text in _title_texts(grid):
+                named.update((town.code, town) for town in places.towns_mentioned(text))
+    if given is not None:
+        chosen = places.towns[given]
+        others = [town.name for code, town in named.items() if code != given]
+        if others:
+            prepared.problems.append(_town_conflict(f"上传时选择的是{chosen.name}，但文件名或标题写的是{'、'.join(others)}"))
+            return None
+        return places.of_town(given)
+    if len(named) > 1:
+        prepared.problems.append(_town_conflict(f"文件名或标题中写了{'、'.join(t.name for t in named.values())}"))
+        return None
+    if named:
+        town = next(iter(named.values()))
+        prepared.notices.append(f"按文件名或标题认定为{town.name}的报表")
+        return places.of_town(town.code)
+    counts, sole = _towns_by_village_names(workbook, places)
+    best = max(counts.values(), default=0)
+    leaders = [code for code, count in counts.items() if count == best]
+    if best and len(leaders) == 1 and sole <= set(leaders):
+        town = places.towns[leaders[0]]
+        prepared.notices.append(f"文件名和标题没有写镇（街道），按表中的村（社区）名称认定为{town.name}的报表")
+        return places.of_town(town.code)
+    prepared.problems.append(
+        Problem(
+            "TOWN_UNKNOWN",
+            "看不出这份表是哪个镇（街道）的，文件未导入。请在标题或文件名中写明镇（街道）的全称"
+            f"（如“{next(iter(places.towns.values())).name}2021年度社区矫正情况统计表”），或上传时选择镇（街道）",
+        )
+    )
+    return None
+
+
+def _town_conflict(said: str) -> Problem:
+    return Problem("TOWN_CONFLICT", f"{said}。一个文件只能报一个镇（街道）的数字，文件未导入。请改正文件名或标题，或分开报送")
+
+
 # A sheet naming this many villages in its first columns, beside this many numbers, is a
 # table of the town even if no header was recognised: refused, not skipped as notes.
 TABLE_LIKE_VILLAGES, TABLE_LIKE_COLUMNS, TABLE_LIKE_NUMBERS = 3, 4, 3
@@ -161,7 +244,12 @@ def _with_hidden_notes(problems: list[Problem], grids: dict[str, Grid]) -> list[
 
 
 def prepare(
-    file_name: str, data: bytes, year: int | None = None, catalog: Catalog | None = None, places: Places | None = None
+    file_name: str,
+    data: bytes,
+    year: int | None = None,
+    catalog: Catalog | None = None,
+    places: Places | None = None,
+    town: str | None = None,
 ) -> PreparedFile:
     """Read and validate one file completely, without touching the warehouse.
 
@@ -179,7 +267,7 @@ def prepare(
         ]
         return prepared
     try:
-        _prepare(prepared, data, year, catalog or load_catalog(), places or load_places())
+        _prepare(prepared, data, year, catalog or load_catalog(), places or load_places(), town)
     except WorkbookProblem as problem:
         prepared.problems = [Problem(problem.code, problem.message, problem.sheet, problem.cell)]
     except RecursionError:
@@ -198,14 +286,17 @@ def prepare(
 READ_FAILED_MESSAGE = "读取这个文件时出现意外错误，文件未导入。请另存为新的 .xlsx 后重试；仍不行请联系管理员"
 
 
-def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Catalog, places: Places) -> None:
+def _prepare(prepared: PreparedFile, data: bytes, year: int | None, catalog: Catalog, places: Places, town: str | None) -> None:
     workbook = read_workbook(data)
     grids = {grid.name: grid for grid in workbook.grids}
     personal = find_personal_data_in_names(workbook.grids) + [p for grid in workbook.grids for p in find_personal_data(grid)]
     if personal:
         prepared.problems = _with_hidden_notes(personal, grids)
         return
-    _read_sheets(prepared, workbook, year, catalog, places)
+    own = _town_of_file(prepared, workbook, places, town)
+    if own is None:
+        return
+    _read_sheets(prepared, workbook, year, catalog, own)
     prepared.problems = _with_hidden_notes(prepared.problems, grids)
 
 
@@ -347,9 +438,9 @@ def restrict_departments(prepared: PreparedFile, departments: frozenset[str] | N
     return prepared
 
 
-def prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None) -> PreparedFile:
+def prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None, town: str | None = None) -> PreparedFile:
     """Prepare one file and, if it will load, keep its original bytes."""
-    prepared = prepare(name, data, year)
+    prepared = prepare(name, data, year, town=town)
     if root is not None and prepared.status == "loaded":
         originals.keep(root, prepared.sha256, prepared.file_name, data)
     return prepared

@@ -32,7 +32,8 @@ from etl import settings
 MEMORY_LIMIT_MB = int(os.environ.get("FAZHI_READER_MEMORY_MB", 2048))
 TIME_LIMIT_SECONDS = float(os.environ.get("FAZHI_READER_SECONDS", 60))
 
-Job = tuple[str, bytes | Path, int | None, Path | None]  # file name, bytes or path, --year, store root
+# File name, bytes or path, --year, store root, and optionally --town (a town code).
+Job = tuple
 
 
 class WorkerLost(Exception):

@@ -23,9 +23,10 @@ def main() -> None:
         header = jobs.read(8)
         if len(header) < 8:
             return
-        name, source, year, root = pickle.loads(jobs.read(int.from_bytes(header, "big")))
+        name, source, year, root, *given_town = pickle.loads(jobs.read(int.from_bytes(header, "big")))
+        town = given_town[0] if given_town else None
         try:
-            prepared = prepare_and_keep(name, read_source(source), year, root)
+            prepared = prepare_and_keep(name, read_source(source), year, root, town)
         except Exception as exc:  # an unreadable path, a full disk: that file is refused, the worker goes on
             prepared = PreparedFile(file_name=mask_identifiers(name), sha256="", status="rejected")
             prepared.problems.append(Problem("READ_FAILED", f"{READ_FAILED_MESSAGE}（{type(exc).__name__}）"))

@@ -51,11 +51,14 @@ from catalog_topic
 order by sort_order;
 
 -- unfilled_villages: villages listed without a single number (NULL for forms and event lists).
+-- town_code, town_name: whose sheet it is (a district's towns each send their own).
 create or replace view submission_history as
 select s.submission_id, s.file_name, s.sha256, s.department, s.topic, t.topic_name, s.year,
-       s.loaded_at, s.status, s.row_count, s.superseded_by, s.unfilled_villages
+       s.loaded_at, s.status, s.row_count, s.superseded_by, s.unfilled_villages,
+       s.town_code, town.town_name
 from submission s
-left join catalog_topic t using (topic);
+left join catalog_topic t using (topic)
+left join (select distinct town_code, town_name from place) town using (town_code);
 
 create or replace view load_log as
 select attempt_id, attempted_at, file_name, sha256, status, error_count, errors
