@@ -290,6 +290,22 @@ class Protected:
         return result
 
 
+def combine(parts: list[Protected]) -> Protected:
+    """The towns of a district, each protected on its own (disjoint villages), as one result."""
+    hidden: dict[tuple[int, str], dict[str, str]] = {}
+    for part in parts:
+        for key, markers in part._hidden.items():
+            hidden.setdefault(key, {}).update(markers)
+    return Protected(
+        parts[0].k,
+        pd.concat([part.values for part in parts], ignore_index=True),
+        stations={v: s for part in parts for v, s in part.stations.items()},
+        station_totals={key: t for part in parts for key, t in part.station_totals.items()},
+        warnings=[w for part in parts for w in part.warnings],
+        _hidden=hidden,
+    )
+
+
 # ---------------------------------------------------------------- rule components
 
 

@@ -1,8 +1,9 @@
 """Every read the dashboard makes: parameterised SQL over the warehouse's public views.
 
 Functions take a DuckDB cursor and keyword-only plain arguments (`topic`, `years` as
-(first, last), `village_codes` where an empty tuple means the whole town, `k` for the
-small-count protection) and return pandas DataFrames, so they can be cached, tested and
+(first, last), `town` a town's code where "" means every town of the list, `village_codes`
+where an empty tuple means the whole town, `k` for the small-count protection) and return
+pandas DataFrames, so they can be cached, tested and
 called without Streamlit. Values always travel as parameters.
 """
 
@@ -41,6 +42,8 @@ _QUALIFIER_OF_SUM = """
 
 # Rows of the chosen villages; town-level rows (no village) always belong to the town.
 _CHOSEN = "($villages::VARCHAR[] IS NULL OR list_contains($villages::VARCHAR[], {col}))"
+# Rows of the chosen town of a district ('' = every town; a one-town list has only its own).
+_IN_TOWN = "($town = '' OR {col} = $town)"
 
 
 def _villages_param(village_codes: tuple[str, ...]) -> list[str] | None:
@@ -164,6 +167,7 @@ def yearly_totals(
     years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
     k: int = 0,
+    town: str = "",
 ) -> pd.DataFrame:
     """Year × indicator totals over the chosen villages (town-level values as they are).
 
@@ -180,6 +184,7 @@ def yearly_totals(
             from indicator_values
             where topic = $topic
               and year between $year_from and $year_to
+              and {_IN_TOWN.format(col="town_code")}
               and (village_code is null or {_CHOSEN.format(col="village_code")})
         )
         select
@@ -194,11 +199,11 @@ def yearly_totals(
         join indicators i using (indicator_code)
         group by c.year, c.indicator_code
         """,
-        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
+        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes), "town": town},
     )
     frame = with_display(_in_catalog_order(frame, ["year"]))
-    if k > 0 and _sensitive(topic):
-        protected = protected_values(cur, topic=topic, years=years, k=k)
+    if k > 0 and _sensitive(topic) and village_codes:
+        protected = _protected(cur, topic, years, k, town)
         frame = _hide(frame, [protected.total_marker(r.year, r.indicator_code, village_codes) for r in frame.itertuples()])
     return frame
 
@@ -210,13 +215,14 @@ def village_values(
     years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
     k: int = 0,
+    town: str = "",
 ) -> pd.DataFrame:
     """One row per village, year and indicator, with the village's type, station and source cell.
 
     With k > 0, small counts of sensitive indicators (and the cells that would give them
     away) have value NA, qualifier `suppressed` and display `<k` or `*` (figures.protection)."""
     if k > 0 and _sensitive(topic):
-        values = protected_values(cur, topic=topic, years=years, k=k).values
+        values = _protected(cur, topic, years, k, town).values
         if village_codes:
             values = values[values["village_code"].isin(village_codes)]
         return values.reset_index(drop=True)
@@ -230,23 +236,54 @@ def village_values(
         join villages v using (village_code)
         where iv.topic = $topic
           and iv.year between $year_from and $year_to
+          and {_IN_TOWN.format(col="iv.town_code")}
           and {_CHOSEN.format(col="iv.village_code")}
         order by iv.year, iv.village_code, iv.indicator_code
         """,
-        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
+        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes), "town": town},
     )
     return with_display(frame)
 
 
-def town_values(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int]) -> pd.DataFrame:
-    """Town-level values (no village) of a topic, with their source cells."""
+def town_values(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int], town: str = "") -> pd.DataFrame:
+    """Town-level values (no village) of a topic, with their source cells; over several towns,
+    each year's sum (its sources are then the download's 说明 sheet)."""
     frame = _frame(
         cur,
-        """
-        select year, indicator_code, indicator_name, unit, value, qualifier, source_ref
+        f"""
+        select year, indicator_code, any_value(indicator_name) as indicator_name, any_value(unit) as unit,
+               sum(value)::BIGINT as value, {_QUALIFIER_OF_SUM.format(q="qualifier")} as qualifier,
+               case when count(*) = 1 then any_value(source_ref) end as source_ref
         from indicator_values
         where topic = $topic and village_code is null and year between $year_from and $year_to
+          and {_IN_TOWN.format(col="town_code")}
+        group by year, indicator_code
         order by year, indicator_code
+        """,
+        {"topic": topic, "year_from": years[0], "year_to": years[1], "town": town},
+    )
+    return with_display(frame)
+
+
+def town_rollup(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int]) -> pd.DataFrame:
+    """A district's towns as the units of a topic (区 → 镇): one row per town, year and
+    indicator, shaped like `village_values` (the town in village_code and village_name), so the
+    same rankings, charts and tables show them. A town's total is never hidden: each town's
+    own pages show it (figures.protection)."""
+    frame = _frame(
+        cur,
+        f"""
+        with towns as (select distinct town_code, town_name from villages)
+        select iv.year, iv.town_code as village_code, t.town_name as village_name,
+               '镇（街道）' as village_type, '' as police_station, iv.indicator_code,
+               any_value(iv.indicator_name) as indicator_name, any_value(iv.unit) as unit,
+               sum(iv.value)::BIGINT as value, {_QUALIFIER_OF_SUM.format(q="iv.qualifier")} as qualifier,
+               null::VARCHAR as source_ref
+        from indicator_values iv
+        join towns t using (town_code)
+        where iv.topic = $topic and iv.year between $year_from and $year_to
+        group by iv.year, iv.town_code, t.town_name, iv.indicator_code
+        order by iv.year, iv.town_code, iv.indicator_code
         """,
         {"topic": topic, "year_from": years[0], "year_to": years[1]},
     )
@@ -260,6 +297,7 @@ def station_totals(
     years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
     k: int = 0,
+    town: str = "",
 ) -> pd.DataFrame:
     """Year × police station × indicator: a station's figure is the sum over its villages.
     With k > 0, a station figure that would reveal a hidden village count shows its marker."""
@@ -276,14 +314,15 @@ def station_totals(
         join villages v using (village_code)
         where iv.topic = $topic
           and iv.year between $year_from and $year_to
+          and {_IN_TOWN.format(col="iv.town_code")}
           and {_CHOSEN.format(col="iv.village_code")}
         group by iv.year, v.police_station, iv.indicator_code
         """,
-        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
+        {"topic": topic, "year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes), "town": town},
     )
     frame = with_display(_in_catalog_order(frame, ["year", "police_station"]))
-    if k > 0 and _sensitive(topic):
-        protected = protected_values(cur, topic=topic, years=years, k=k)
+    if k > 0 and _sensitive(topic) and village_codes:
+        protected = _protected(cur, topic, years, k, town)
         members: dict[str, set[str]] = {}
         for village, station in protected.stations.items():
             if not village_codes or village in village_codes:
@@ -299,19 +338,23 @@ def source_refs(
     topic: str,
     years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
+    town: str = "",
 ) -> list[str]:
     """Where a topic's figures came from (file!sheet!cell), for a download's 说明 sheet."""
     if topic == "outreach":
         sql = f"""
-            select distinct source_ref from outreach_events
-            where year between $year_from and $year_to and {_CHOSEN.format(col="village_code")}
-            order by source_ref
+            select distinct e.source_ref from outreach_events e
+            join submission_history s using (submission_id)
+            where e.year between $year_from and $year_to and {_CHOSEN.format(col="e.village_code")}
+              and {_IN_TOWN.format(col="s.town_code")}
+            order by e.source_ref
         """
-        params = {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)}
+        params = {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes), "town": town}
     else:
         sql = f"""
             select distinct source_ref from indicator_values
             where topic = $topic and year between $year_from and $year_to
+              and {_IN_TOWN.format(col="town_code")}
               and (village_code is null or {_CHOSEN.format(col="village_code")})
             order by source_ref
         """
@@ -320,6 +363,7 @@ def source_refs(
             "year_from": years[0],
             "year_to": years[1],
             "villages": _villages_param(village_codes),
+            "town": town,
         }
     return [ref for (ref,) in cur.execute(sql, params).fetchall() if ref]
 
@@ -339,14 +383,24 @@ def _sensitive(topic: str) -> bool:
     return topic in load_catalog().topics and bool(_sensitive_codes(topic))
 
 
-def protected_values(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int], k: int) -> protection.Protected:
-    """The whole town's village values of a topic with small counts hidden (figures.protection),
-    against every sum and ≤ rule of the catalog."""
-    values = village_values(cur, topic=topic, years=years)
+def protected_values(cur: duckdb.DuckDBPyConnection, *, topic: str, years: tuple[int, int], k: int, town: str = "") -> protection.Protected:
+    """A town's village values of a topic with small counts hidden (figures.protection),
+    against every sum and ≤ rule of the catalog. Each town of a district is protected on its
+    own, against its own total (which its pages publish); `town` "" is every town."""
     listed = villages(cur)
     stations = dict(zip(listed["village_code"], listed["police_station"], strict=True))
     rules = [protection.Rule(rule.check, rule.total, rule.parts) for rule in load_catalog().topic_rules(topic)]
-    return protection.suppress(values, k, stations, _sensitive_codes(topic), rules=rules)
+    towns = [town] if town else list(dict.fromkeys(listed["town_code"]))
+    parts = [
+        protection.suppress(village_values(cur, topic=topic, years=years, town=code), k, stations, _sensitive_codes(topic), rules=rules)
+        for code in towns
+    ]
+    return parts[0] if len(parts) == 1 else protection.combine(parts)
+
+
+def _protected(cur: duckdb.DuckDBPyConnection, topic: str, years: tuple[int, int], k: int, town: str) -> protection.Protected:
+    # `town` only when one is chosen: a one-town reader (or a test's stand-in) never sees it.
+    return protected_values(cur, topic=topic, years=years, k=k, **({"town": town} if town else {}))
 
 
 def grouped_villages(
@@ -358,11 +412,12 @@ def grouped_villages(
     indicator: str,
     village_codes: tuple[str, ...] = (),
     k: int = 0,
+    town: str = "",
 ) -> pd.DataFrame:
     """One year × indicator by village as a meeting chart shows it: the villages shown, then
     the hidden ones as groups, then their total where it can be worked out anyway
     (figures.protection.Protected.grouped)."""
-    protected = protected_values(cur, topic=topic, years=years, k=k)
+    protected = _protected(cur, topic, years, k, town)
     names = dict(zip(protected.values["village_code"], protected.values["village_name"], strict=False))
     return protected.grouped(year, indicator, village_codes or None, names)
 
