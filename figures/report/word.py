@@ -25,6 +25,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+from lxml import etree
 
 from figures.report.draft import SOURCE_COLUMNS, Draft, comment_text, source_rows
 from figures.report.wording import DATA, FIGURE, GAP, TEXT, TODO_SPAN, Span
@@ -110,10 +111,10 @@ def _spacing(amount: Pt):
     return spacing
 
 
-def _indent_chars(paragraph_format, chars: int, size: Pt = BODY_SIZE) -> None:
+def _indent_chars(paragraph_format, chars: int) -> None:
     """First-line indent of `chars` characters (w:firstLineChars, which Word and WPS keep when
     the font size changes), with the same length in points for readers that ignore it."""
-    paragraph_format.first_line_indent = Pt(size.pt * chars)
+    paragraph_format.first_line_indent = Pt(BODY_SIZE.pt * chars)
     ind = paragraph_format._element.get_or_add_pPr().get_or_add_ind()
     ind.set(qn("w:firstLineChars"), str(chars * 100))
 
@@ -177,8 +178,6 @@ def _font_table(document) -> None:
     """Name each font with its fallback and the GB2312 character set, so Word substitutes a
     close font (宋体 for 方正小标宋简体) where the exact one is not installed."""
     part = next(rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/fontTable"))
-    from lxml import etree
-
     root = etree.fromstring(part.blob)
     present = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
     for name, fallback in FALLBACKS.items():
@@ -189,11 +188,8 @@ def _font_table(document) -> None:
         alt = etree.SubElement(font, qn("w:altName"))
         alt.set(qn("w:val"), fallback)
         charset = etree.SubElement(font, qn("w:charset"))
-        charset.set(qn("w:val"), "86")
-        family = etree.SubElement(font, qn("w:family"))
-        family.set(qn("w:val"), "modern" if name == BODY_FONT else "auto")
-        pitch = etree.SubElement(font, qn("w:pitch"))
-        pitch.set(qn("w:val"), "fixed" if name == BODY_FONT else "variable")
+        charset.set(qn("w:val"), "86")  # GB2312
+    # python-docx keeps the font table as plain XML bytes (no API for it): write them back.
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -235,16 +231,16 @@ def _page_field(paragraph) -> None:
 
 
 class _Figures:
-    """Numbers the figures as they are written (〔数据n〕) and comments each one."""
+    """Numbers the figures as they are written (〔数据n〕, in the order of Draft.figures) and
+    comments each one."""
 
     def __init__(self, document):
         self.document = document
-        self.rows: list[tuple[int, Span]] = []
+        self.count = 0
 
     def comment(self, run, span: Span) -> None:
-        number = len(self.rows) + 1
-        self.rows.append((number, span))
-        self.document.add_comment(run, text=comment_text(number, span), author=AUTHOR, initials=INITIALS)
+        self.count += 1
+        self.document.add_comment(run, text=comment_text(self.count, span), author=AUTHOR, initials=INITIALS)
 
 
 def _title(document, title: str) -> None:
@@ -307,7 +303,7 @@ def _sources(document, draft: Draft, figures: _Figures) -> None:
     document.add_section(WD_SECTION_START.NEW_PAGE)
     document.add_paragraph(draft.sources_heading, style="Heading 1")
     document.add_paragraph(
-        f"正文中的每个数字按出现顺序编号（与批注〔数据n〕一致）。全镇合计是各村（社区）单元格之和；派出所辖区合计是所辖村（社区）之和。共 {len(figures.rows)} 个。",
+        f"正文中的每个数字按出现顺序编号（与批注〔数据n〕一致）。全镇合计是各村（社区）单元格之和；派出所辖区合计是所辖村（社区）之和。共 {figures.count} 个。",
         style="Normal",
     )
     table = document.add_table(rows=1, cols=len(_SOURCE_COLUMNS))
