@@ -45,6 +45,7 @@ def main() -> None:
                 st.Page("pages/drugs.py", title="禁毒", icon=":material/medication:"),
                 st.Page("pages/outreach.py", title="普法宣传", icon=":material/campaign:"),
             ],
+            **({"报告": [st.Page("pages/report.py", title="年度报告", icon=":material/description:")]} if user.may(access.REPORT) else {}),
             **({"数据": data_pages} if data_pages else {}),
         }
     )

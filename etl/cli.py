@@ -1,4 +1,4 @@
-"""The command line: python -m etl load | check | demo | samples | template | rebuild | backup | restore | user.
+"""The command line: python -m etl load | check | demo | samples | template | rebuild | backup | restore | user | report.
 
 Messages are Chinese; `--json` keys are the contract's. Exit 0 when no file was
 refused, 1 when any was (or the warehouse could not be written), 2 on usage errors.
@@ -92,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--users", help="用户文件（默认同上）")
     listing = user_commands.add_parser("list", help="列出用户（不显示密码）")
     listing.add_argument("--users", help="用户文件（默认同上）")
+    report = commands.add_parser(
+        "report",
+        help="按数据仓库起草年度《法治政府建设情况的报告》（.docx，每个数字带来源批注）",
+        description="按 data/report.toml 的措辞起草年度报告：公文格式的 Word 文件，每个数字的批注注明来源单元格，未上报的数字标为【待补】",
+    )
+    report.add_argument("--year", type=_year, help="报告年度（默认：各部门都已报齐的最近一年）")
+    report.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .docx 文件")
+    report.add_argument("--db", help="数据库文件（默认：环境变量 FAZHI_DB，否则 data/warehouse.duckdb）")
+    report.add_argument("--template", metavar="模板", help="报告模板（默认 data/report.toml）")
+    report.add_argument("--no-compare", action="store_true", help="不写“较上年……”的同比")
     return parser
 
 
@@ -327,6 +337,63 @@ def command_user(args) -> int:
     return EXIT_OK
 
 
+def command_report(args) -> int:
+    """Draft the annual report from the warehouse: 0 written, 1 the warehouse cannot be read,
+    2 usage errors (the file name, the year, the template)."""
+    output = Path(args.output)
+    if output.suffix.lower() != ".docx":
+        print("用法错误：报告只能保存为 .docx 文件，请把输出文件名改为以 .docx 结尾。", file=sys.stderr)
+        return EXIT_USAGE
+    if not output.parent.is_dir():
+        print(f"用法错误：找不到文件夹 {output.parent}。", file=sys.stderr)
+        return EXIT_USAGE
+    db = _db(args)
+    if not db.is_file():
+        print(f"无法读取数据库 {db}：文件不存在。请先导入报表（python -m etl load）或建演示库（python -m etl demo）。", file=sys.stderr)
+        return EXIT_REJECTED
+    # Imported here: the read side (pandas, python-docx) is for this command only.
+    import duckdb
+
+    from figures import periods
+    from figures.report import draft, facts, template, word
+
+    try:
+        wording = template.load_template(args.template)
+    except template.TemplateError as exc:
+        print(f"用法错误：{exc}。", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        print(f"无法读取数据库 {db}：文件损坏或不是本系统的数据库，或正被另一个程序以写方式打开。请稍后再试。", file=sys.stderr)
+        return EXIT_REJECTED
+    try:
+        read = facts.reader(con.cursor())
+        years = read("available_years")
+        if not years:
+            print(f"用法错误：数据库 {db} 里还没有任何报表，无从起草。", file=sys.stderr)
+            return EXIT_USAGE
+        covered = periods.coverage(read("submission_ledger"))
+        year = args.year or periods.default_range(years, covered)[1]
+        if year not in years:
+            print(f"用法错误：数据库里没有 {year} 年度的数据（已有：{'、'.join(map(str, years))}）。", file=sys.stderr)
+            return EXIT_USAGE
+        made = draft.draft_report(read, year, wording, compare=False if args.no_compare else None)
+    except duckdb.Error:
+        print(f"无法读取数据库 {db}：它不是本系统的数据库，或版本不符。", file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        con.close()
+    output.write_bytes(word.docx_bytes(made))
+    gaps = f"待补 {len(made.gaps)} 处（已用黄色标出并列在开头）" if made.gaps else "没有待补的数字"
+    print(f"已起草 {year} 年度报告：{output}（{len(made.figures)} 个数字，每个都有批注注明来源单元格；{gaps}；待撰写 {made.todo} 处）")
+    if made.partial_note:
+        print(f"注意：{year} 年尚未报齐（{made.partial_note}），报告不写同比。")
+    for gap in made.gaps:
+        print(f"    - 待补：{gap}")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
@@ -339,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         "backup": command_backup,
         "restore": command_restore,
         "user": command_user,
+        "report": command_report,
     }
     try:
         return handlers[args.command](args)

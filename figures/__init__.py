@@ -11,4 +11,5 @@ dashboard does:
     charts.py      plotly figures
     export.py      CSV and Excel bytes of a table, safe to open
     access.py      users, roles and what each may do
+    report/        the annual report's draft and .docx, and each topic page's 要点
 """

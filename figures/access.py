@@ -7,7 +7,8 @@ and a users file that goes missing or breaks closes the dashboard, never opens i
 
 - `viewer`: the topic pages and the overview;
 - `uploader`: those, plus 数据上报 for the sheets of their own department only;
-- `admin`: everything, plus 上报台账 (the load log) and 管理 (freeze, roll back, audit trail).
+- `admin`: everything, plus 上报台账 (the load log), 管理 (freeze, roll back, audit trail) and
+  年度报告 (the annual report's draft, which small-count protection does not apply to).
 
 Passwords are kept only as salted scrypt hashes (`scrypt$n$r$p$salt$hash`, base64),
 compared in constant time. No Streamlit here: the dashboard and the CLI both use it.
@@ -30,12 +31,13 @@ ROLES = ("viewer", "uploader", "admin")
 ROLE_NAMES = {"viewer": "查看", "uploader": "上报", "admin": "管理员"}
 DEPARTMENTS = ("党政综合办", "司法所", "综治办", "禁毒办")
 
-# Actions the pages ask about.
-VIEW, UPLOAD, LEDGER, ADMINISTER = "view", "upload", "ledger", "administer"
+# Actions the pages ask about. REPORT sees every department's figures unprotected in one
+# document (the town's own report): only an admin, who may see and change everything anyway.
+VIEW, UPLOAD, LEDGER, ADMINISTER, REPORT = "view", "upload", "ledger", "administer", "report"
 _ALLOWED = {
     "viewer": {VIEW},
     "uploader": {VIEW, UPLOAD},
-    "admin": {VIEW, UPLOAD, LEDGER, ADMINISTER},
+    "admin": {VIEW, UPLOAD, LEDGER, ADMINISTER, REPORT},
 }
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1

@@ -13,7 +13,9 @@ import streamlit as st
 from etl.loading import warehouse
 from figures import charts, export, kpis, protection, queries, tables, views
 from figures.filters import Filters
-from ui.connection import db_path, read
+from figures.report.draft import findings
+from figures.report.template import TemplateError
+from ui.connection import LOGGER, db_path, read
 from ui.frame import KEY_EXPORTS
 from ui.login import current_user
 
@@ -248,13 +250,28 @@ def chart_panel(page: PageExports, chart: views.Chart) -> None:
     page.chart(figure, data, chart.title, picks_village=chart.picks_village)
 
 
+def key_points(view: views.TopicView, f: Filters) -> None:
+    """要点: two or three plain sentences of what the page shows, written by data/report.toml
+    from the page's own reads (so in meeting mode a hidden figure is never in them)."""
+    try:
+        points = findings(read, f, view.code)
+    except TemplateError:
+        LOGGER.exception("the report template cannot be used")
+        st.caption("要点暂缺：报告模板 data/report.toml 有误，请联系系统管理员。")
+        return
+    if points:
+        scope = "全镇" if view.code == "staffing" else f.villages_label
+        st.markdown(f"**要点**（{f.year_to}年 · {tables.plain(scope)}）\n\n" + "\n".join(f"- {tables.plain(point)}" for point in points))
+
+
 def topic_page(view: views.TopicView, f: Filters) -> None:
-    """A topic's page: cards, charts two by two at the desk (one under another on the
+    """A topic's page: 要点, cards, charts two by two at the desk (one under another on the
     projector, rankings at full width), its tables, and the page's workbook."""
     if view.empty:
         no_data()
         return
     picked_note(f)
+    key_points(view, f)
     kpi_row(view.cards, f)
     if view.note:
         st.caption(view.note)
