@@ -23,6 +23,7 @@ _ARGPARSE_MESSAGES = (
     (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 无效：\2，可选：\3"),
     (r"argument (\S+): expected one argument", r"参数 \1 后面需要一个值"),
     (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"argument (\S+): (.*)", r"参数 \1：\2"),  # our own type checks' Chinese, e.g. --year
 )
 
 
@@ -36,7 +37,10 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 
 def _year(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"年度“{text}”不是整数年份（如 2021）") from None
     if not 1990 <= value <= 2100:
         raise argparse.ArgumentTypeError(f"年度 {value} 不在 1990–2100 之间")
     return value

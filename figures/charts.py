@@ -137,11 +137,12 @@ def _label_positions(frame: pd.DataFrame, series: str) -> dict[str, list[str]]:
     equal values, the first drawn above, the second below)."""
     positions: dict[str, list[str]] = {}
     names = list(dict.fromkeys(frame[series]))
+    # Hidden values (meeting mode, one village picked) are NA: a year may have none at all.
     wide = frame.pivot_table(index="year", columns=series, values="value", aggfunc="first")
     for name in names:
         places = []
         for year in sorted(frame.loc[frame[series] == name, "year"].unique()):
-            row = wide.loc[year].dropna() if name in wide.columns else pd.Series(dtype=float)
+            row = wide.loc[year].dropna() if name in wide.columns and year in wide.index else pd.Series(dtype=float)
             ranked = sorted(row.index, key=lambda other: (-row[other], names.index(other)))
             places.append("top center" if not ranked or ranked[0] == name else "bottom center")
         positions[str(name)] = places

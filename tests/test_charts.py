@@ -34,6 +34,14 @@ def test_labels_of_two_close_lines_go_above_and_below():
     assert positions == {"通过执法考试": ["top center", "top center"], "参加学法考试": ["bottom center", "bottom center"]}
 
 
+def test_a_trend_with_every_value_of_a_year_hidden_draws_the_marker_not_a_crash():
+    rows = [(2021, "在管患者", 3, "3", "人"), (2021, "高危", 1, "1", "人")]
+    rows += [(2022, "在管患者", None, "<3", "人"), (2022, "高危", None, "*", "人")]  # meeting mode, one village
+    fig = charts.trend(frame(rows), "t", STYLE)
+    assert [list(trace.text) for trace in fig.data] == [["3", "<3"], ["1", "*"]]
+    assert [list(trace.y) for trace in fig.data] == [[3, None], [1, None]]
+
+
 def test_a_legend_lists_only_what_is_drawn():
     rows = [(2021, "缓刑", 8, "8", "人"), (2021, "假释", None, "<3", "人")]
     fig = charts.stacked_by_year(frame(rows), "t", STYLE, "indicator_name", ["缓刑", "假释", "管制"])

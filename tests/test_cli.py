@@ -142,3 +142,16 @@ def test_check_passes_after_loads_and_rebuild(books, db_path):
     assert result.returncode == 0 and "全部成立" in result.stdout, result.stdout
     assert etl("rebuild", "--db", db_path).returncode == 0
     assert etl("check", "--db", db_path).returncode == 0
+
+
+def test_a_year_that_is_not_a_number_is_a_chinese_usage_error(capsys):
+    from etl import cli
+
+    for args in (["load", "x.xlsx", "--year", "abc"], ["report", "-o", "r.docx", "--year", "二〇二一"]):
+        try:
+            cli.main(args)
+        except SystemExit as done:
+            assert done.code == 2
+        said = capsys.readouterr().err
+        assert "用法错误：参数 --year：年度“" in said and "不是整数年份" in said
+        assert "invalid" not in said and "argument" not in said
