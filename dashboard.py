@@ -19,7 +19,7 @@ def main() -> None:
     frame.entry_started()
     connection.open_warehouse()
     meeting = filters.prepare_filters()
-    st.set_page_config(page_title="法治看板 · 十里亭镇", page_icon="⚖️", layout="wide")
+    st.set_page_config(page_title=f"法治看板 · {connection.read('area_name')}", page_icon="⚖️", layout="wide")
     frame.apply_base_style()
 
     # With a users file, nothing below runs before a login (figures.access; off in the demo).

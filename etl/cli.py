@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", metavar="用户名")
     add.add_argument("--role", required=True, choices=["viewer", "uploader", "admin"], help="viewer 查看 / uploader 上报 / admin 管理员")
     add.add_argument("--department", help="上报用户所属部门：党政综合办 / 司法所 / 综治办 / 禁毒办")
+    add.add_argument("--town", help="全区多个镇时：上报用户只能报这个镇（街道）的报表")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读密码（脚本用），不交互询问")
     add.add_argument("--users", help="用户文件（默认：环境变量 FAZHI_USERS，否则 data/users.toml）")
     remove = user_commands.add_parser("remove", help="删除用户（已登录的会话在下一次操作时退出）")
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", help="数据库文件（默认：环境变量 FAZHI_DB，否则 data/warehouse.duckdb）")
     report.add_argument("--template", metavar="模板", help="报告模板（默认 data/report.toml）")
     report.add_argument("--no-compare", action="store_true", help="不写“较上年……”的同比")
+    report.add_argument("--town", help="全区多个镇时必填：哪个镇（街道）的报告")
     return parser
 
 
@@ -289,6 +291,12 @@ def _town(written: str | None, required: bool) -> str | None | bool:
     return town.code if places.is_district else None
 
 
+def _town_name(code: str | None) -> str | None:
+    from etl.reference.places import load_places
+
+    return load_places().towns[code].name if code else None
+
+
 def _cli_actor() -> str:
     """Loads from the command line are by 命令行 and the account that ran it."""
     import getpass
@@ -320,7 +328,8 @@ def command_user(args) -> int:
             print(f"还没有用户（{path} 不存在），看板不要求登录。")
         for user in users.values():
             department = f"，{user.department}" if user.department else ""
-            print(f"{user.name}：{user.role}（{access.ROLE_NAMES[user.role]}{department}）")
+            town = f"，{user.town}" if user.town else ""
+            print(f"{user.name}：{user.role}（{access.ROLE_NAMES[user.role]}{department}{town}）")
         return EXIT_OK
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -329,12 +338,16 @@ def command_user(args) -> int:
         if getpass.getpass("再输入一次：") != password:
             print("用法错误：两次输入的密码不一致，未做任何改动。", file=sys.stderr)
             return EXIT_USAGE
+    town = _town(args.town, required=False)
+    if town is False:
+        return EXIT_USAGE
     try:
-        user = access.add_user(args.name, args.role, password, args.department, path)
+        user = access.add_user(args.name, args.role, password, args.department, path, _town_name(town))
     except ValueError as exc:
         print(f"用法错误：{exc}。未做任何改动。", file=sys.stderr)
         return EXIT_USAGE
     department = f"，部门：{user.department}" if user.department else ""
+    department += f"，只报{user.town}" if user.town else ""
     print(
         f"已保存用户“{user.name}”（{access.ROLE_NAMES[user.role]}{department}）到 {path}；看板现在要求登录，此人已登录的页面按新的权限在下一次操作时生效。"
     )
@@ -350,6 +363,9 @@ def command_report(args) -> int:
         return EXIT_USAGE
     if not output.parent.is_dir():
         print(f"用法错误：找不到文件夹 {output.parent}。", file=sys.stderr)
+        return EXIT_USAGE
+    town = _town(args.town, required=True)
+    if town is False:
         return EXIT_USAGE
     db = _db(args)
     if not db.is_file():
@@ -377,12 +393,12 @@ def command_report(args) -> int:
         if not years:
             print(f"用法错误：数据库 {db} 里还没有任何报表，无从起草。", file=sys.stderr)
             return EXIT_USAGE
-        covered = periods.coverage(read("submission_ledger"))
+        covered = periods.coverage(read("submission_ledger", town=town or ""))
         year = args.year or periods.default_range(years, covered)[1]
         if year not in years:
             print(f"用法错误：数据库里没有 {year} 年度的数据（已有：{'、'.join(map(str, years))}）。", file=sys.stderr)
             return EXIT_USAGE
-        made = draft.draft_report(read, year, wording, compare=False if args.no_compare else None)
+        made = draft.draft_report(read, year, wording, compare=False if args.no_compare else None, town=town or "")
     except duckdb.Error:
         print(f"无法读取数据库 {db}：它不是本系统的数据库，或版本不符。", file=sys.stderr)
         return EXIT_REJECTED

@@ -17,6 +17,7 @@ compared in constant time. No Streamlit here: the dashboard and the CLI both use
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import os
@@ -51,9 +52,14 @@ class User:
     department: str | None = None
     password_hash: str = ""
     version: str = ""  # changes when the password does; a session keeps this, never the hash
+    town: str | None = None  # in a district, the only town an uploader's files may be of (its name)
 
     def may(self, action: str) -> bool:
         return action in _ALLOWED.get(self.role, set())
+
+    def for_session(self) -> User:
+        """The user as a session keeps them: everything but the password's hash."""
+        return dataclasses.replace(self, password_hash="")
 
     @property
     def departments(self) -> frozenset[str] | None:
@@ -168,7 +174,7 @@ def _parse_users(path: Path) -> dict[str, User]:
             raise UsersFileError("有一条用户记录缺少 name 或 role")
         password = str(entry.get("password", ""))
         version = hashlib.sha256(password.encode("utf-8")).hexdigest()[:12]
-        user = User(str(entry["name"]), str(entry["role"]), entry.get("department") or None, password, version)
+        user = User(str(entry["name"]), str(entry["role"]), entry.get("department") or None, password, version, entry.get("town") or None)
         if user.role not in ROLES:
             raise UsersFileError(f"用户“{user.name}”的角色“{user.role}”无效，可选：{'、'.join(ROLES)}")
         if not user.password_hash.startswith("scrypt$"):
@@ -182,7 +188,7 @@ def current(user: User, path: Path | None = None) -> User | None:
     None when they were removed. Asked on every page run: a demotion or a new password takes
     effect in sessions already logged in."""
     found = read_users(path).get(user.name)
-    return None if found is None else User(found.name, found.role, found.department, version=found.version)
+    return None if found is None else found.for_session()
 
 
 def authenticate(name: str, password: str, path: Path | None = None) -> User | None:
@@ -207,6 +213,8 @@ def write_users(users: dict[str, User], path: Path | None = None) -> Path:
         lines += ["[[user]]", f"name = {_quote(user.name)}", f"role = {_quote(user.role)}"]
         if user.department:
             lines.append(f"department = {_quote(user.department)}")
+        if user.town:
+            lines.append(f"town = {_quote(user.town)}")
         lines += [f"password = {_quote(user.password_hash)}", ""]
     draft = path.with_name(f".{path.name}.{os.getpid()}")
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -226,8 +234,9 @@ def remove_user(name: str, path: Path | None = None) -> bool:
     return True
 
 
-def add_user(name: str, role: str, password: str, department: str | None = None, path: Path | None = None) -> User:
-    """Add a user, or replace the role, department and password of one of that name."""
+def add_user(name: str, role: str, password: str, department: str | None = None, path: Path | None = None, town: str | None = None) -> User:
+    """Add a user, or replace the role, department, town and password of one of that name.
+    `town` (a town's name, checked by the caller) limits an uploader to that town's files."""
     name = name.strip()
     if not name:
         raise ValueError("用户名不能为空")
@@ -236,11 +245,11 @@ def add_user(name: str, role: str, password: str, department: str | None = None,
     if role == "uploader" and department not in DEPARTMENTS:
         raise ValueError(f"上报用户须指定部门：{'、'.join(DEPARTMENTS)}")
     if role != "uploader":
-        department = None
+        department = town = None
     if len(password) < 8:
         raise ValueError("密码至少 8 位")
     users = read_users(path)
-    user = User(name, role, department, hash_password(password))
+    user = User(name, role, department, hash_password(password), town=town)
     users[name] = user
     write_users(users, path)
     return user

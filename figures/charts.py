@@ -149,6 +149,9 @@ def _label_positions(frame: pd.DataFrame, series: str) -> dict[str, list[str]]:
     return positions
 
 
+LABELLED_LINES_MAX = 4
+
+
 def trend(
     frame: pd.DataFrame,
     title: str,
@@ -163,9 +166,14 @@ def trend(
     """
     traces = []
     positions = _label_positions(frame, series)
+    # Many lines (a district's towns): each labelled at its last year only, or labels pile up.
+    last_only = frame[series].nunique() > LABELLED_LINES_MAX
     for n, (name, part) in enumerate(frame.groupby(series, sort=False)):
         part = part.sort_values("year")
         colour = (colours or {}).get(name, OKABE_ITO[n % len(OKABE_ITO)])
+        texts = list(part["display"])
+        if last_only:
+            texts = [""] * (len(texts) - 1) + texts[-1:]
         traces.append(
             {
                 "type": "scatter",
@@ -173,12 +181,14 @@ def trend(
                 "y": _values(part["value"]),
                 "name": str(name),
                 "mode": "lines+markers+text",
-                "text": list(part["display"]),
-                "customdata": list(_unit_of(part)),
-                "textposition": positions.get(str(name), "top center"),
+                "text": texts,
+                "customdata": [f"{d}{u}" for d, u in zip(part["display"], _unit_of(part), strict=True)]
+                if last_only
+                else list(_unit_of(part)),
+                "textposition": "middle right" if last_only else positions.get(str(name), "top center"),
                 "line": {"color": colour, "width": 4 if style.meeting else 3},
                 "marker": {"size": 12 if style.meeting else 8, "color": colour},
-                "hovertemplate": f"%{{x}} {name}：%{{text}}%{{customdata}}<extra></extra>",
+                "hovertemplate": f"%{{x}} {name}：{'' if last_only else '%{text}'}%{{customdata}}<extra></extra>",
             }
         )
     peak = max(1.0, _peak(frame["value"]))

@@ -116,15 +116,18 @@ def _in_catalog_order(frame: pd.DataFrame, first: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------- the warehouse as a whole
 
 
-def warehouse_status(cur: duckdb.DuckDBPyConnection) -> dict:
-    """What every page's frame says: demo or real data, as-of time, number of source workbooks."""
+def warehouse_status(cur: duckdb.DuckDBPyConnection, *, town: str = "") -> dict:
+    """What every page's frame says: demo or real data, as-of time, number of source workbooks
+    (of the chosen town of a district)."""
     row = cur.execute(
-        """
+        f"""
         select
             (select max(value) from warehouse_info where key = 'dataset') as dataset,
             (select max(loaded_at) from submissions) as as_of,
-            (select count(distinct sha256) from submissions where status = 'loaded') as source_files
-        """
+            (select count(distinct sha256) from submission_history where status = 'loaded'
+               and {_IN_TOWN.format(col="town_code")}) as source_files
+        """,
+        {"town": town},
     ).fetchone()
     dataset, as_of, source_files = row
     return {"dataset": dataset or "real", "as_of": as_of, "source_files": int(source_files or 0)}
@@ -139,6 +142,14 @@ def villages(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by village_code
         """,
     )
+
+
+def area_name(cur: duckdb.DuckDBPyConnection) -> str:
+    """What the whole village list is called: the town's name, or the district's (浈江区)."""
+    row = cur.execute(
+        "select coalesce((select max(value) from warehouse_info where key = 'town_name'), (select min(town_name) from villages))"
+    ).fetchone()
+    return str(row[0] or "本镇")
 
 
 def available_years(cur: duckdb.DuckDBPyConnection) -> list[int]:
@@ -439,11 +450,22 @@ def _hide(frame: pd.DataFrame, markers: list[str | None]) -> pd.DataFrame:
 # ---------------------------------------------------------------- outreach events
 
 
+# The events of the chosen town: the event list's town is its submission's.
+_EVENTS_IN_TOWN = """
+    select e.* from outreach_events e
+    join submission_history s using (submission_id)
+    where e.year between $year_from and $year_to
+      and {chosen}
+      and ($town = '' or s.town_code = $town)
+"""
+
+
 def outreach_events(
     cur: duckdb.DuckDBPyConnection,
     *,
     years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
+    town: str = "",
 ) -> pd.DataFrame:
     """The event list, newest first; each measure also as a display string (1000+, 约30)."""
     frame = _frame(
@@ -453,12 +475,10 @@ def outreach_events(
                materials, materials_qualifier, banners, banners_qualifier,
                consultations, consultations_qualifier, participants, participants_qualifier,
                source_ref
-        from outreach_events
-        where year between $year_from and $year_to
-          and {_CHOSEN.format(col="village_code")}
+        from ({_EVENTS_IN_TOWN.format(chosen=_CHOSEN.format(col="e.village_code"))})
         order by event_date desc, event_id
         """,
-        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
+        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes), "town": town},
     )
     for measure in OUTREACH_MEASURES:
         frame[f"{measure}_display"] = [display_value(v, q) for v, q in zip(frame[measure], frame[f"{measure}_qualifier"], strict=True)]
@@ -470,6 +490,7 @@ def outreach_yearly(
     *,
     years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
+    town: str = "",
 ) -> pd.DataFrame:
     """Year × measure totals of the events, shaped like `yearly_totals` so the same cards and
     charts serve them: indicator_code is `events` (the number of events) or a measure.
@@ -488,17 +509,13 @@ def outreach_yearly(
     frame = _frame(
         cur,
         f"""
-        with chosen as (
-            select * from outreach_events
-            where year between $year_from and $year_to
-              and {_CHOSEN.format(col="village_code")}
-        )
+        with chosen as ({_EVENTS_IN_TOWN.format(chosen=_CHOSEN.format(col="e.village_code"))})
         select year, 'events' as indicator_code, count(*)::BIGINT as value, 'exact' as qualifier
         from chosen group by year
         {sums}
         order by year, indicator_code
         """,
-        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
+        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes), "town": town},
     )
     frame.insert(2, "indicator_name", frame["indicator_code"].map(lambda m: names[m][0]))
     frame.insert(3, "unit", frame["indicator_code"].map(lambda m: names[m][1]))
@@ -511,8 +528,26 @@ def outreach_by_village(
     *,
     years: tuple[int, int],
     village_codes: tuple[str, ...] = (),
+    town: str = "",
+    by_town: bool = False,
 ) -> pd.DataFrame:
-    """Events per village over the years chosen (villages without an event count 0)."""
+    """Events per village over the years chosen (villages without an event count 0); with
+    `by_town`, per town of a district (its events with or without a village), shaped alike."""
+    if by_town:
+        return _frame(
+            cur,
+            """
+            with towns as (select distinct town_code, town_name from villages)
+            select t.town_code as village_code, t.town_name as village_name, '镇（街道）' as village_type,
+                   '' as police_station, count(e.event_id)::BIGINT as events
+            from towns t
+            left join submission_history s on s.town_code = t.town_code and s.status = 'loaded' and s.topic = 'outreach'
+            left join outreach_events e on e.submission_id = s.submission_id and e.year between $year_from and $year_to
+            group by all
+            order by events desc, village_code
+            """,
+            {"year_from": years[0], "year_to": years[1]},
+        )
     return _frame(
         cur,
         f"""
@@ -522,72 +557,80 @@ def outreach_by_village(
         left join outreach_events e
                on e.village_code = v.village_code and e.year between $year_from and $year_to
         where {_CHOSEN.format(col="v.village_code")}
+          and {_IN_TOWN.format(col="v.town_code")}
         group by all
         order by events desc, v.village_code
         """,
-        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes)},
+        {"year_from": years[0], "year_to": years[1], "villages": _villages_param(village_codes), "town": town},
     )
 
 
 # ---------------------------------------------------------------- submissions ledger
 
 
-def submission_ledger(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Topic × year: the current submission (if any), when, which file, how many values,
-    how many listed villages it left without a number, and how many earlier versions it
-    superseded."""
+def submission_ledger(cur: duckdb.DuckDBPyConnection, *, town: str = "") -> pd.DataFrame:
+    """Topic × year × town: the current submission (if any), when, which file, how many
+    values, how many listed villages it left without a number, and how many earlier versions
+    it superseded. A one-town list has one town; `town` narrows a district to one."""
     return _frame(
         cur,
-        """
+        f"""
         with years as (
             select distinct year from submission_history
             union select distinct year from indicator_values
             union select distinct year from outreach_events
         ),
+        towns as (
+            select distinct town_code, town_name from villages where {_IN_TOWN.format(col="town_code")}
+        ),
         cells as (
-            select t.topic, t.topic_name, t.department, y.year
-            from topics t cross join years y
+            select t.topic, t.topic_name, t.department, y.year, w.town_code, w.town_name
+            from topics t cross join years y cross join towns w
         ),
         current_version as (
-            select topic, year, file_name, loaded_at, row_count, submission_id, unfilled_villages
+            select topic, year, town_code, file_name, loaded_at, row_count, submission_id, unfilled_villages
             from submission_history
             where status = 'loaded'
-            qualify row_number() over (partition by topic, year order by loaded_at desc) = 1
+            qualify row_number() over (partition by topic, year, town_code order by loaded_at desc) = 1
         ),
         earlier as (
-            select topic, year, count(*)::BIGINT as superseded
+            select topic, year, town_code, count(*)::BIGINT as superseded
             from submission_history
             where status = 'superseded'
-            group by topic, year
+            group by topic, year, town_code
         )
         select c.topic, c.topic_name, c.department, c.year,
                cv.submission_id, cv.file_name, cv.loaded_at, cv.row_count, cv.unfilled_villages,
-               coalesce(e.superseded, 0)::BIGINT as superseded
+               coalesce(e.superseded, 0)::BIGINT as superseded, c.town_code, c.town_name
         from cells c
-        left join current_version cv using (topic, year)
-        left join earlier e using (topic, year)
-        order by c.topic, c.year
+        left join current_version cv using (topic, year, town_code)
+        left join earlier e using (topic, year, town_code)
+        order by c.topic, c.year, c.town_code
         """,
+        {"town": town},
     )
 
 
-def year_coverage(cur: duckdb.DuckDBPyConnection) -> dict:
-    """Each year's coverage: which departments have reported it with numbers (figures.periods)."""
+def year_coverage(cur: duckdb.DuckDBPyConnection, *, town: str = "") -> dict:
+    """Each year's coverage: which departments have reported it with numbers (figures.periods);
+    in a district seen whole, a department has reported a year when every town's sheet is in."""
     from figures import periods
 
-    return periods.coverage(submission_ledger(cur))
+    return periods.coverage(submission_ledger(cur, town=town))
 
 
-def submission_versions(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def submission_versions(cur: duckdb.DuckDBPyConnection, *, town: str = "") -> pd.DataFrame:
     """Every version ever loaded, superseded ones included, newest first."""
     return _frame(
         cur,
-        """
+        f"""
         select submission_id, topic, topic_name, department, year, file_name, loaded_at,
-               status, row_count, superseded_by
+               status, row_count, superseded_by, town_code, town_name
         from submission_history
+        where {_IN_TOWN.format(col="town_code")}
         order by loaded_at desc, topic, year desc, submission_id
         """,
+        {"town": town},
     )
 
 

@@ -59,8 +59,10 @@ def names_of(frame: pd.DataFrame, codes: list[str]) -> list[str]:
     return [names[code] for code in codes if code in names]
 
 
-def of_year(frame: pd.DataFrame, year: int, codes: list[str]) -> pd.DataFrame:
-    return frame[(frame["year"] == year) & frame["indicator_code"].isin(codes)]
+def of_year(frame: pd.DataFrame, year: int, codes: list[str] | None = None) -> pd.DataFrame:
+    """The rows of one year (of these indicators, or all)."""
+    rows = frame["year"] == year
+    return frame[rows & frame["indicator_code"].isin(codes)] if codes is not None else frame[rows]
 
 
 def concat(*frames: pd.DataFrame) -> pd.DataFrame:
@@ -85,18 +87,27 @@ def wide_detail(values: pd.DataFrame, index: list[str], index_names: dict[str, s
     return table
 
 
-def indicators_by_year(values: pd.DataFrame) -> pd.DataFrame:
-    """A town-level form as the template reads: one row per indicator, one column per year."""
+def _form_columns(values: pd.DataFrame, cell: str, across: str) -> pd.DataFrame:
+    """Indicator × `across` (year: 2021年…, or a district's towns in list order) of `cell`."""
     order = queries.indicator_order()
-    table = values.pivot_table(index="indicator_code", columns="year", values="display", aggfunc="first")
-    table = table.reindex(sorted(table.index, key=lambda c: order.get(c, _AFTER_CATALOG)))
+    table = values.pivot_table(index="indicator_code", columns=across, values=cell, aggfunc="first")
+    table = table.reindex(
+        index=sorted(table.index, key=lambda c: order.get(c, _AFTER_CATALOG)), columns=list(dict.fromkeys(values[across]))
+    )
+    table.columns = [f"{year}年" for year in table.columns] if across == "year" else list(table.columns)
+    return table
+
+
+def indicators_by_year(values: pd.DataFrame, across: str = "year") -> pd.DataFrame:
+    """A town-level form as the template reads: one row per indicator, one column per year
+    (or per town of a district, `across="village_name"` of a town_rollup)."""
+    table = _form_columns(values, "display", across)
     parents = queries.indicator_parent()
     names = {
         code: ("其中：" if code in parents else "") + name
         for code, name in zip(values["indicator_code"], values["indicator_name"], strict=True)
     }
     units = dict(zip(values["indicator_code"], values["unit"], strict=True))
-    table.columns = [f"{year}年" for year in table.columns]
     table.insert(0, "单位", [units[c] or "" for c in table.index])
     table.insert(0, "指标", [names[c] for c in table.index])
     return table.fillna("—").reset_index(drop=True)
@@ -113,10 +124,20 @@ def reporting_year(ledger: pd.DataFrame) -> int:
     return int(ledger.loc[done, "year"].max()) if done.any() else int(ledger["year"].max())
 
 
+def _many_towns(ledger: pd.DataFrame) -> bool:
+    return "town_code" in ledger.columns and ledger["town_code"].nunique() > 1
+
+
+def sheet_label(row, many_towns: bool = False) -> str:
+    """报表（部门）, with its town in front when a ledger covers several: 乐园镇·吸毒人员（禁毒办）."""
+    label = f"{row.topic_name}（{row.department}）"
+    return f"{row.town_name}·{label}" if many_towns else label
+
+
 def missing_sheets(ledger: pd.DataFrame, year: int) -> list[str]:
     """Sheets (报表（部门）) not reported with numbers for `year`."""
     rows = ledger[(ledger["year"] == year) & ~reported(ledger)]
-    return [f"{row.topic_name}（{row.department}）" for row in rows.itertuples()]
+    return [sheet_label(row, _many_towns(ledger)) for row in rows.itertuples()]
 
 
 def unfilled(row) -> int:
@@ -128,7 +149,7 @@ def unfilled(row) -> int:
 def partial_sheets(ledger: pd.DataFrame, year: int) -> list[str]:
     """Sheets reported for `year` that left some listed villages blank: 社区矫正（司法所）3 个村未填."""
     rows = ledger[(ledger["year"] == year) & reported(ledger)]
-    return [f"{row.topic_name}（{row.department}）{unfilled(row)} 个村未填" for row in rows.itertuples() if unfilled(row)]
+    return [f"{sheet_label(row, _many_towns(ledger))}{unfilled(row)} 个村未填" for row in rows.itertuples() if unfilled(row)]
 
 
 def for_screen(frame: pd.DataFrame) -> pd.DataFrame:
@@ -145,30 +166,64 @@ def ledger_matrix(ledger: pd.DataFrame, reporting_year: int):
     some listed villages blank, ○ 空表 when a sheet came in with none (an empty template is
     not a report), ✖ 未上报; what is missing or partial for the reporting year in orange."""
 
-    def mark(row) -> str:
-        if pd.isna(row.submission_id):
-            return "✖ 未上报"
-        if not row.row_count:
-            return "○ 空表（无数字）"
-        if unfilled(row):
-            return f"◐ {pd.Timestamp(row.loaded_at):%Y-%m-%d}（{unfilled(row)} 个村未填）"
-        return f"✔ {pd.Timestamp(row.loaded_at):%Y-%m-%d}"
-
     cells = ledger.assign(
         label=[f"{row.topic_name}（{row.department}）" for row in ledger.itertuples()],
-        mark=[mark(row) for row in ledger.itertuples()],
+        mark=[ledger_mark(row) for row in ledger.itertuples()],
     )
+    if _many_towns(ledger):  # a district seen whole: how many of its towns each sheet came from
+        towns = ledger["town_code"].nunique()
+        cells = cells.groupby(["label", "year"], sort=False, as_index=False)["mark"].agg(lambda marks: _towns_mark(marks, towns))
     table = cells.pivot(index="label", columns="year", values="mark").reindex(list(dict.fromkeys(cells["label"])))
     table.columns = [f"{year}年" for year in table.columns]
     table.index.name = "报表（报送部门）"
-    table = table.reset_index()
-    now = f"{reporting_year}年"
+    return _orange_unless_done(table.reset_index(), f"{reporting_year}年")
+
+
+def ledger_mark(row) -> str:
+    """One sheet of one year: ✔ with the load date, ◐ when villages were left blank, ○ 空表, ✖ 未上报."""
+    if pd.isna(row.submission_id):
+        return "✖ 未上报"
+    if not row.row_count:
+        return "○ 空表（无数字）"
+    if unfilled(row):
+        return f"◐ {pd.Timestamp(row.loaded_at):%Y-%m-%d}（{unfilled(row)} 个村未填）"
+    return f"✔ {pd.Timestamp(row.loaded_at):%Y-%m-%d}"
+
+
+def _towns_mark(marks: pd.Series, towns: int) -> str:
+    done = sum(str(m).startswith("✔") for m in marks)
+    return f"✔ {towns} 个镇（街道）都已上报" if done == towns else f"◐ {done}/{towns} 个镇（街道）已上报"
+
+
+def _orange_unless_done(table: pd.DataFrame, now: str):
+    """Cells not fully reported in orange for the year being reported (grey for earlier years)."""
 
     def colour(column: pd.Series) -> list[str]:
         if column.name == table.columns[0]:
             return [""] * len(column)
         missing_style = _MISSING_NOW if column.name == now else _MISSING_BEFORE
         return [missing_style if not str(v).startswith("✔") else "" for v in column]
+
+    return table.style.apply(colour)
+
+
+def towns_matrix(ledger: pd.DataFrame, year: int):
+    """A district's towns × sheets of one year, each cell as `ledger_mark` says it; every
+    cell of that year not fully reported in orange."""
+    rows = ledger[ledger["year"] == year]
+    cells = rows.assign(
+        label=[f"{row.topic_name}（{row.department}）" for row in rows.itertuples()],
+        mark=[ledger_mark(row) for row in rows.itertuples()],
+    )
+    table = cells.pivot(index="town_name", columns="label", values="mark")
+    table = table.reindex(index=list(dict.fromkeys(cells["town_name"])), columns=list(dict.fromkeys(cells["label"])))
+    table.index.name = "镇（街道）"
+    table = table.reset_index()
+
+    def colour(column: pd.Series) -> list[str]:
+        if column.name == table.columns[0]:
+            return [""] * len(column)
+        return [_MISSING_NOW if not str(v).startswith("✔") else "" for v in column]
 
     return table.style.apply(colour)
 
@@ -242,21 +297,18 @@ def wide_export(values: pd.DataFrame, totals: pd.DataFrame | None = None, by_vil
     return out.astype(object).where(out.notna(), "").reset_index(drop=True)
 
 
-def form_export(values: pd.DataFrame) -> pd.DataFrame:
+def form_export(values: pd.DataFrame, across: str = "year") -> pd.DataFrame:
     """A town-level form for a download: one row per indicator (其中 parts marked, unit in
-    its own column), one column per year, exact counts as numbers."""
+    its own column), one column per year (or town), exact counts as numbers."""
     if values.empty:
         return pd.DataFrame()
     keyed = values.assign(
         cell=[cell_value(v, q, d) for v, q, d in zip(values["value"], values["qualifier"], values["display"], strict=True)]
     )
-    order = queries.indicator_order()
     parents = queries.indicator_parent()
-    table = keyed.pivot_table(index="indicator_code", columns="year", values="cell", aggfunc="first")
-    table = table.reindex(sorted(table.index, key=lambda c: order.get(c, _AFTER_CATALOG)))
+    table = _form_columns(keyed, "cell", across)
     names = dict(zip(values["indicator_code"], values["indicator_name"], strict=True))
     units = dict(zip(values["indicator_code"], values["unit"], strict=True))
-    table.columns = [f"{year}年" for year in table.columns]
     table.insert(0, "单位", [units[c] or "" for c in table.index])
     table.insert(0, "指标", [("其中：" if c in parents else "") + names[c] for c in table.index])
     return table.astype(object).where(table.notna(), "").reset_index(drop=True)

@@ -64,6 +64,18 @@ def _yearly(frame: pd.DataFrame) -> pd.DataFrame:
     return tables.tidy_for_export(frame, YEARLY_COLUMNS)
 
 
+def unit_columns(f: Filters) -> dict[str, str]:
+    """A download's columns of village rows, or of town rows when a district is seen whole."""
+    if not f.rollup:
+        return VILLAGE_COLUMNS
+    return {key: (f.unit_name if key == "village_name" else title) for key, title in VILLAGE_COLUMNS.items() if key != "police_station"}
+
+
+def by_unit(f: Filters) -> str:
+    """分村 / 分镇: the name of a page's breakdown chart and its downloads."""
+    return "分镇" if f.rollup else "分村"
+
+
 # ---------------------------------------------------------------- villages under protection
 
 
@@ -73,9 +85,11 @@ def ranking(read: Reader, f: Filters, topic: str, values: pd.DataFrame, code: st
     个已隐去), never as empty bars or left out of a ranking, with their total only where it
     can be worked out from what is published anyway (figures.protection)."""
     rows = tables.of_year(values, f.year_to, [code])
-    if not f.small_count_k or rows.empty:
+    if not f.small_count_k or rows.empty or f.rollup:  # a town's total is never hidden
         return rows, ()
-    grouped = read("grouped_villages", topic=topic, years=f.years, year=f.year_to, indicator=code, village_codes=f.villages)
+    grouped = read(
+        "grouped_villages", topic=topic, years=f.years, year=f.year_to, indicator=code, village_codes=f.villages, town=f.town_code
+    )
     unit = rows["unit"].iloc[0] or ""
     villages = grouped[grouped["kind"] == "village"]
     shown = pd.DataFrame(
@@ -96,14 +110,16 @@ def ranking(read: Reader, f: Filters, topic: str, values: pd.DataFrame, code: st
     return shown, groups
 
 
-def _village_chart(key: str, title: str, read: Reader, f: Filters, topic: str, values: pd.DataFrame, code: str, chart_title: str) -> Chart:
+def _village_chart(key: str, read: Reader, f: Filters, topic: str, values: pd.DataFrame, code: str, what: str) -> Chart:
+    """The last year shown by village (by town when a district is seen whole), ranked."""
+
     def make() -> tuple[go.Figure, pd.DataFrame]:
         shown, groups = ranking(read, f, topic, values, code)
-        figure = charts.ranked_bars(shown, "village_name", chart_title, f.style, groups=groups)
-        data = tables.tidy_for_export(tables.of_year(values, f.year_to, [code]), VILLAGE_COLUMNS)
+        figure = charts.ranked_bars(shown, "village_name", f"{f.year_to}年各{f.unit_name}{what}", f.style, groups=groups)
+        data = tables.tidy_for_export(tables.of_year(values, f.year_to, [code]), unit_columns(f))
         return figure, data
 
-    return Chart(key, title, make, wide=True, picks_village=True)
+    return Chart(key, f"{by_unit(f)}对比", make, wide=True, picks_village=True)
 
 
 def detail_rows(values: pd.DataFrame, k: int) -> pd.DataFrame:
@@ -134,20 +150,24 @@ def detail_rows(values: pd.DataFrame, k: int) -> pd.DataFrame:
 def _village_detail(values: pd.DataFrame, totals: pd.DataFrame, f: Filters) -> Table:
     def make():
         rows = detail_rows(values, f.small_count_k)
-        shown = tables.wide_detail(rows, ["year", "village_name"], {"year": "年份", "village_name": "村（社区）"})
+        shown = tables.wide_detail(rows, ["year", "village_name"], {"year": "年份", "village_name": f.unit_name})
         return (
             shown,
             lambda: tables.wide_export(values, tables.in_range(totals, f)),
-            lambda: tables.tidy_for_export(values, VILLAGE_COLUMNS),
+            lambda: tables.tidy_for_export(values, unit_columns(f)),
         )
 
     return Table("detail", "明细", make)
 
 
 def _village_topic(read: Reader, f: Filters, topic: str) -> tuple[pd.DataFrame, pd.DataFrame, Callable[[], list[str]]]:
-    totals = read("yearly_totals", topic=topic, years=f.span, village_codes=f.villages)
-    values = read("village_values", topic=topic, years=f.years, village_codes=f.villages)
-    return totals, values, lambda: read("source_refs", topic=topic, years=f.years, village_codes=f.villages)
+    """The topic's totals, its units' values (villages, or a whole district's towns) and sources."""
+    totals = read("yearly_totals", topic=topic, years=f.span, village_codes=f.villages, town=f.town_code)
+    if f.rollup:
+        values = read("town_rollup", topic=topic, years=f.years)
+    else:
+        values = read("village_values", topic=topic, years=f.years, village_codes=f.villages, town=f.town_code)
+    return totals, values, lambda: read("source_refs", topic=topic, years=f.years, village_codes=f.villages, town=f.town_code)
 
 
 # ---------------------------------------------------------------- the topics
@@ -178,9 +198,7 @@ def correction(read: Reader, f: Filters) -> TopicView:
         [
             Chart("trend", "历年趋势", trend),
             Chart("types", "矫正类别构成", types),
-            _village_chart(
-                "villages", "分村对比", read, f, "correction", values, "cc_registered", f"{f.year_to}年各村（社区）在册社区矫正对象"
-            ),
+            _village_chart("villages", read, f, "correction", values, "cc_registered", "在册社区矫正对象"),
         ],
         [_village_detail(values, totals, f)],
         sources,
@@ -221,14 +239,12 @@ def mental_health(read: Reader, f: Filters) -> TopicView:
     def villages():
         if f.small_count_k:
             # Grades of one village are mostly below k: the projector ranks villages by 在管患者.
-            return _village_chart(
-                "villages", "分村对比", read, f, "mental_health", values, "mh_managed", f"{f.year_to}年各村（社区）在管患者"
-            ).make()
+            return _village_chart("villages", read, f, "mental_health", values, "mh_managed", "在管患者").make()
         latest = tables.of_year(values, f.year_to, GRADES)
         figure = charts.stacked_bars_by_category(
-            latest, "village_name", "indicator_name", grade_names, f"{f.year_to}年各村（社区）在管患者风险等级", f.style, colours
+            latest, "village_name", "indicator_name", grade_names, f"{f.year_to}年各{f.unit_name}在管患者风险等级", f.style, colours
         )
-        return figure, tables.tidy_for_export(latest, VILLAGE_COLUMNS)
+        return figure, tables.tidy_for_export(latest, unit_columns(f))
 
     return TopicView(
         "mental_health",
@@ -237,7 +253,7 @@ def mental_health(read: Reader, f: Filters) -> TopicView:
         [
             Chart("grades", "风险等级构成", grades),
             Chart("trend", "历年趋势", trend),
-            Chart("villages", "分村风险等级", villages, wide=True, picks_village=True),
+            Chart("villages", f"{by_unit(f)}风险等级", villages, wide=True, picks_village=True),
         ],
         [_village_detail(values, totals, f)],
         sources,
@@ -253,7 +269,12 @@ def drugs(read: Reader, f: Filters) -> TopicView:
     """A police station's figure is the sum over the villages of its jurisdiction; the annual
     report publishes the station figures, so they are never hidden."""
     totals, values, sources = _village_topic(read, f, "drugs")
-    stations = read("station_totals", topic="drugs", years=f.years, village_codes=f.villages)
+    if f.rollup:  # a district seen whole: its towns where a town's page shows its stations
+        stations = values.drop(columns="police_station").rename(columns={"village_name": "police_station"})
+        where, station_columns = f.unit_name, {**STATION_COLUMNS, "police_station": f.unit_name}
+    else:
+        stations = read("station_totals", topic="drugs", years=f.years, village_codes=f.villages, town=f.town_code)
+        where, station_columns = "派出所辖区", STATION_COLUMNS
     cards = kpis.kpis_from_totals(
         totals, ["drug_registered", "drug_reporting", "drug_detained", "drug_deceased", "drug_risk_high", "drug_incidents"], f
     )
@@ -265,15 +286,15 @@ def drugs(read: Reader, f: Filters) -> TopicView:
             "police_station",
             "indicator_name",
             tables.names_of(totals, DRUG_STATUS),
-            f"{f.year_to}年各派出所辖区在册、报到、服刑强戒、死亡",
+            f"{f.year_to}年各{where}在册、报到、服刑强戒、死亡",
             f.style,
         )
-        return figure, tables.tidy_for_export(status, STATION_COLUMNS)
+        return figure, tables.tidy_for_export(status, station_columns)
 
     def station_trend():
         registered = tables.in_range(stations, f, ["drug_registered"])
-        figure = charts.trend(registered, "各派出所辖区在册人数", f.style, series="police_station")
-        return figure, tables.tidy_for_export(registered, STATION_COLUMNS)
+        figure = charts.trend(registered, f"各{where}在册人数", f.style, series="police_station")
+        return figure, tables.tidy_for_export(registered, station_columns)
 
     def risk():
         part = tables.in_range(totals, f, DRUG_RISK)
@@ -287,10 +308,10 @@ def drugs(read: Reader, f: Filters) -> TopicView:
         "禁毒",
         cards,
         [
-            Chart("stations", "派出所辖区状态", by_station),
-            Chart("station_trend", "派出所辖区趋势", station_trend),
+            Chart("stations", f"{where}状态", by_station, wide=f.rollup),
+            Chart("station_trend", f"{where}趋势", station_trend, wide=f.rollup),
             Chart("risk", "风险等级构成", risk),
-            _village_chart("villages", "分村对比", read, f, "drugs", values, "drug_registered", f"{f.year_to}年各村（社区）在册吸毒人员"),
+            _village_chart("villages", read, f, "drugs", values, "drug_registered", "在册吸毒人员"),
         ],
         [_village_detail(values, totals, f)],
         sources,
@@ -311,8 +332,9 @@ POST_KINDS = {
 
 
 def staffing(read: Reader, f: Filters) -> TopicView:
-    """Town level: the village filter does not apply."""
-    totals = read("yearly_totals", topic="staffing", years=f.span)
+    """Town level: the village filter does not apply. A district seen whole sums its towns'
+    forms, and its detail lists the towns."""
+    totals = read("yearly_totals", topic="staffing", years=f.span, town=f.town_code)
     actual = queries.derived_total(totals, "staff_actual_total", "实有人数（行政+执法专项）", STAFF_ACTUAL)
     with_actual = tables.concat(totals, actual)
     cards = kpis.kpis_from_totals(
@@ -356,7 +378,14 @@ def staffing(read: Reader, f: Filters) -> TopicView:
         return charts.trend(part, "执法资格与学法考试", f.style), _yearly(part)
 
     def detail():
-        rows = read("town_values", topic="staffing", years=f.years)
+        if f.rollup:  # the district's towns side by side, as the form of the last year shown
+            towns = tables.of_year(read("town_rollup", topic="staffing", years=f.years), f.year_to)
+            return (
+                tables.indicators_by_year(towns, across="village_name"),
+                lambda: tables.form_export(towns, across="village_name"),
+                lambda: tables.tidy_for_export(towns, unit_columns(f)),
+            )
+        rows = read("town_values", topic="staffing", years=f.years, town=f.town_code)
         return (
             tables.indicators_by_year(rows),
             lambda: tables.form_export(rows),
@@ -374,7 +403,7 @@ def staffing(read: Reader, f: Filters) -> TopicView:
             Chart("certified", "执法资格与学法考试", certified),
         ],
         [Table("detail", "明细", detail)],
-        lambda: read("source_refs", topic="staffing", years=f.years),
+        lambda: read("source_refs", topic="staffing", years=f.years, town=f.town_code),
         empty=totals.empty,
     )
 
@@ -448,8 +477,8 @@ def cell_value_or_blank(value, qualifier, display):
 
 
 def outreach(read: Reader, f: Filters) -> TopicView:
-    totals = read("outreach_yearly", years=f.span, village_codes=f.villages)
-    events = read("outreach_events", years=f.years, village_codes=f.villages)
+    totals = read("outreach_yearly", years=f.span, village_codes=f.villages, town=f.town_code)
+    events = read("outreach_events", years=f.years, village_codes=f.villages, town=f.town_code)
     cards = kpis.kpis_from_totals(totals, OUTREACH_CARDS, f, better=dict.fromkeys(OUTREACH_CARDS, "higher"))
 
     def counts():
@@ -462,12 +491,11 @@ def outreach(read: Reader, f: Filters) -> TopicView:
         return charts.small_multiples(part, "发放资料、解答咨询与参与人数（各自标尺）", f.style, columns=3), _yearly(part)
 
     def villages():
-        by_village = read("outreach_by_village", years=f.years, village_codes=f.villages)
+        by_village = read("outreach_by_village", years=f.years, village_codes=f.villages, town=f.town_code, by_town=f.rollup)
         by_village = by_village.assign(value=by_village["events"], display=by_village["events"].astype(str), unit="场")
-        figure = charts.ranked_bars(by_village, "village_name", f"{f.years_label}各村（社区）普法活动场次", f.style)
-        data = tables.tidy_for_export(
-            by_village, {"village_name": "村（社区）", "village_type": "类型", "police_station": "派出所", "events": "活动场次"}
-        )
+        figure = charts.ranked_bars(by_village, "village_name", f"{f.years_label}各{f.unit_name}普法活动场次", f.style)
+        columns = {"village_name": f.unit_name, "village_type": "类型", "police_station": "派出所", "events": "活动场次"}
+        data = tables.tidy_for_export(by_village, {k: v for k, v in columns.items() if not (f.rollup and k == "police_station")})
         return figure, data
 
     def event_list():
@@ -482,10 +510,10 @@ def outreach(read: Reader, f: Filters) -> TopicView:
         [
             Chart("events", "活动场次趋势", counts),
             Chart("reach", "覆盖面趋势", reach),
-            Chart("villages", "分村活动场次", villages, wide=True, picks_village=True),
+            Chart("villages", f"{by_unit(f)}活动场次", villages, wide=True, picks_village=True),
         ],
         [Table("events", "活动明细", event_list)],
-        lambda: read("source_refs", topic="outreach", years=f.years, village_codes=f.villages),
+        lambda: read("source_refs", topic="outreach", years=f.years, village_codes=f.villages, town=f.town_code),
         empty=totals.empty and events.empty,
     )
 
@@ -515,14 +543,15 @@ HEADLINE_LABELS = {
 
 def overview(read: Reader, f: Filters) -> TopicView:
     """The headline figure of every topic for the last year shown, with its change and trend."""
-    mental = read("yearly_totals", topic="mental_health", years=f.span, village_codes=f.villages)
+    scope = {"village_codes": f.villages, "town": f.town_code}
+    mental = read("yearly_totals", topic="mental_health", years=f.span, **scope)
     totals = tables.concat(
-        read("yearly_totals", topic="staffing", years=f.span),
-        read("yearly_totals", topic="correction", years=f.span, village_codes=f.villages),
+        read("yearly_totals", topic="staffing", years=f.span, town=f.town_code),
+        read("yearly_totals", topic="correction", years=f.span, **scope),
         mental,
         queries.derived_total(mental, "mh_high_risk", HIGH_RISK_NAME, GRADES[3:]),
-        read("yearly_totals", topic="drugs", years=f.span, village_codes=f.villages),
-        read("outreach_yearly", years=f.span, village_codes=f.villages),
+        read("yearly_totals", topic="drugs", years=f.span, **scope),
+        read("outreach_yearly", years=f.span, **scope),
     )
     codes = [code for _, code in HEADLINES]
     cards = (
@@ -542,11 +571,44 @@ def overview(read: Reader, f: Filters) -> TopicView:
     def sources() -> list[str]:
         found: list[str] = []
         for topic in dict.fromkeys(topic for topic, _ in HEADLINES):
-            found += read("source_refs", topic=topic, years=f.years, village_codes=() if topic == "staffing" else f.villages)
+            found += read(
+                "source_refs", topic=topic, years=f.years, village_codes=() if topic == "staffing" else f.villages, town=f.town_code
+            )
         return sorted(set(found))
 
     note = "队伍建设为全镇指标，不受村（社区）筛选影响；其余卡片为所选村（社区）之和。" if f.villages else ""
-    return TopicView("overview", "总览", cards, [Chart("trends", "历年走势", trends)], [], sources, empty=totals.empty, note=note)
+    towns = [Table("towns", "各镇（街道）", lambda: _towns_table(read, f))] if f.rollup else []
+    return TopicView("overview", "总览", cards, [Chart("trends", "历年走势", trends)], towns, sources, empty=totals.empty, note=note)
+
+
+def _towns_table(read: Reader, f: Filters):
+    """A district seen whole: each town's headline figures of the last year shown, side by side."""
+    year = (f.year_to, f.year_to)
+    parts = [read("town_rollup", topic=topic, years=year) for topic in ("staffing", "correction", "mental_health", "drugs")]
+    mental = parts[2]
+    high = mental[mental["indicator_code"].isin(GRADES[3:])].groupby(["year", "village_code", "village_name"], as_index=False)
+    high = queries.with_display(high.agg(value=("value", "sum"), qualifier=("qualifier", _vaguest)).assign(indicator_code="mh_high_risk"))
+    events = read("outreach_by_village", years=year, by_town=True)
+    events = events.assign(indicator_code="events", value=events["events"], display=events["events"].astype(str), qualifier="exact")
+    rows = tables.concat(*parts, high, events)
+    rows = rows[rows["indicator_code"].isin([code for _, code in HEADLINES])]
+    order = list(dict.fromkeys(read("villages")["town_name"]))
+    labels = {code: HEADLINE_LABELS[code] for _, code in HEADLINES}
+
+    def grid(cell: str) -> pd.DataFrame:
+        table = rows.pivot_table(index="village_name", columns="indicator_code", values=cell, aggfunc="first")
+        table = table.reindex(index=order, columns=list(labels)).rename(columns=labels)
+        table.index.name = f"{f.year_to}年 · 镇（街道）"
+        return table.reset_index()
+
+    rows = rows.assign(cell=[tables.cell_value(v, q, d) for v, q, d in zip(rows["value"], rows["qualifier"], rows["display"], strict=True)])
+    return grid("display").fillna("—"), lambda: grid("cell"), None
+
+
+def _vaguest(qualifiers: pd.Series) -> str:
+    """A sum is only as exact as its vaguest part."""
+    found = set(qualifiers)
+    return queries.APPROX if queries.APPROX in found else queries.AT_LEAST if queries.AT_LEAST in found else queries.EXACT
 
 
 # The charts each topic view draws, by key: what data/deck.toml may name (a test checks

@@ -53,7 +53,10 @@ def body(f: Filters) -> None:
     years = sorted({int(y) for y in ledger["year"]}, reverse=True)
 
     st.subheader("冻结")
-    st.caption("冻结某报表某年度后，再上传这一年度的该报表会被整份拒收（代码 FROZEN），直到解冻。审定后的数字用它锁定。")
+    st.caption(
+        "冻结某报表某年度后，再上传这一年度的该报表会被整份拒收（代码 FROZEN），直到解冻。审定后的数字用它锁定。"
+        + ("冻结对全区各镇（街道）同时生效。" if f.district else "")
+    )
     frozen = connection.read("frozen_submissions")
     if frozen.empty:
         st.caption("目前没有冻结的报表。")
@@ -83,7 +86,8 @@ def body(f: Filters) -> None:
         st.caption("没有可撤回的报送。")
     else:
         labels = {
-            row.submission_id: f"{row.topic_name} {row.year}年 · {row.file_name} · {pd.Timestamp(row.loaded_at):%Y-%m-%d %H:%M}"
+            row.submission_id: (f"{row.town_name} · " if f.district else "")
+            + f"{row.topic_name} {row.year}年 · {row.file_name} · {pd.Timestamp(row.loaded_at):%Y-%m-%d %H:%M}"
             for row in current.itertuples()
         }
         with st.form("roll_back_form", border=True):

@@ -50,7 +50,7 @@ def _controls(slide: deck.Slide, count: int) -> bool:
 
 def _source_line(f: Filters) -> None:
     """统计期, the year compared with, the villages, the sources and the protection, in one line."""
-    status = connection.read("warehouse_status")
+    status = connection.read("warehouse_status", town=f.town_code)
     line = f"{periods.period_label(f.year_from, f.year_to)} · 与 {f.compare_year} 年比较 · {f.villages_label} · 来源：{status['source_files']} 份报表"
     if status["dataset"] == "demo":
         line += "（演示数据）"
@@ -62,8 +62,8 @@ def _source_line(f: Filters) -> None:
     st.caption(line)
 
 
-def _gaps() -> None:
-    ledger = connection.read("submission_ledger")
+def _gaps(f: Filters) -> None:
+    ledger = connection.read("submission_ledger", town=f.town_code)
     if ledger.empty:
         widgets.no_data()
         return
@@ -78,7 +78,7 @@ def _gaps() -> None:
         st.markdown(f"有村未填：{tables.plain('、'.join(partial))}")
     # The last three years, as the ledger page shows them: what came in, and when.
     recent = ledger[ledger["year"] > year - 3]
-    st.table(tables.ledger_matrix(recent, year), hide_index=True)
+    st.table(tables.towns_matrix(ledger, year) if f.rollup else tables.ledger_matrix(recent, year), hide_index=True)
 
 
 def _slide(slide: deck.Slide, f: Filters) -> None:
@@ -90,7 +90,7 @@ def _slide(slide: deck.Slide, f: Filters) -> None:
         return built[topic]
 
     if slide.gaps:
-        _gaps()
+        _gaps(f)
     with st.container(key="slide_with_cards" if slide.cards and slide.charts else "slide_charts"):
         if slide.cards:
             cards = view(slide.cards.topic).cards

@@ -1,6 +1,7 @@
 """上报台账: which department submitted what for which year — when, which file, how many
 values, superseded versions and refused attempts. Missing submissions for the reporting
-year (the latest year anyone has submitted for) stand out."""
+year (the latest year anyone has submitted for) stand out. In a district: the chosen town's
+ledger, or, for the district seen whole, its towns × sheets of the reporting year first."""
 
 import dataclasses
 
@@ -12,6 +13,7 @@ from ui import connection, frame, widgets
 
 HISTORY_COLUMNS = {
     "loaded_at": "载入时间",
+    "town_name": "镇（街道）",
     "topic_name": "报表",
     "department": "报送部门",
     "year": "年度",
@@ -27,6 +29,7 @@ REFUSED_COLUMNS = {
     "reasons": "拒绝原因（工作表!单元格：说明）",
 }
 LEDGER_COLUMNS = {
+    "town_name": "镇（街道）",
     "topic_name": "报表",
     "department": "报送部门",
     "year": "年度",
@@ -39,7 +42,7 @@ LEDGER_COLUMNS = {
 
 
 def body(f: Filters) -> None:
-    ledger = connection.read("submission_ledger")
+    ledger = connection.read("submission_ledger", town=f.town_code)
     if ledger.empty:
         widgets.no_data()
         return
@@ -50,8 +53,8 @@ def body(f: Filters) -> None:
         year_from=int(years[0]),
         year_to=int(years[-1]),
         villages=(),
-        villages_label=ALL_VILLAGES_LABEL,
-        file_label=ALL_VILLAGES_FILE_LABEL,
+        villages_label=f.villages_label if f.district else ALL_VILLAGES_LABEL,
+        file_label=f.file_label if f.district else ALL_VILLAGES_FILE_LABEL,
     )
     page = widgets.PageExports(span, "上报台账", [])
 
@@ -64,19 +67,27 @@ def body(f: Filters) -> None:
     if partial:
         st.warning(f"{reporting_year}年度已上报但有村未填：{'、'.join(partial)}。请所属部门补报。", icon=":material/warning:")
 
+    if f.rollup:
+        st.subheader(f"各镇（街道）× 报表（{reporting_year}年度）")
+        st.caption("✔ 已上报（载入日期）；◐ 已上报但有村未填；○ 报来的表没有数字；✖ 未上报。未报齐的用橙色标出。")
+        towns = tables.towns_matrix(ledger, reporting_year)
+        page.table(towns, towns.data, "各镇上报情况")
+
     st.subheader("报表 × 年度")
     st.caption(
         f"✔ 已上报（载入日期）；◐ 已上报但有村未填；○ 报来的表没有数字；✖ 未上报。{reporting_year}年度为当前报送年度，未报齐的用橙色标出。"
     )
     matrix = tables.ledger_matrix(ledger, reporting_year)
-    page.table(matrix, tables.tidy_for_export(ledger, LEDGER_COLUMNS), "报表年度矩阵")
+    columns = {key: title for key, title in LEDGER_COLUMNS.items() if f.district or key != "town_name"}
+    page.table(matrix, tables.tidy_for_export(ledger, columns), "报表年度矩阵")
 
     st.subheader("各版本（含被替代的旧版本）")
-    versions = connection.read("submission_versions")
+    versions = connection.read("submission_versions", town=f.town_code)
     # A superseded version with no successor was withdrawn by an admin (管理 → 撤回).
     withdrawn = (versions["status"] == "superseded") & versions["superseded_by"].isna()
     versions = versions.assign(status=versions["status"].map({"loaded": "当前版本", "superseded": "已被替代"}).mask(withdrawn, "已撤回"))
-    shown = versions[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS)
+    columns = {key: title for key, title in HISTORY_COLUMNS.items() if f.district or key != "town_name"}
+    shown = versions[list(columns)].rename(columns=columns)
     page.table(shown, shown, "各版本")
 
     st.subheader("被拒绝的上传")

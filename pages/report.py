@@ -77,11 +77,14 @@ def body(f: Filters) -> None:
     )
     if f.meeting:
         st.warning("会议模式：本页的数字不做小数保护，请勿在会上投影本页。", icon=":material/visibility_off:")
+    if f.rollup:
+        st.info("年度报告是一个镇（街道）的文件：请在侧栏“镇（街道）”中选择一个，起草它的报告。", icon=":material/location_city:")
+        return
     years = connection.read_unprotected("available_years")
     if not years:
         widgets.no_data()
         return
-    covered = periods.coverage(connection.read_unprotected("submission_ledger"))
+    covered = periods.coverage(connection.read_unprotected("submission_ledger", town=f.town_code))
     newest_first = sorted(years, reverse=True)
     default = periods.default_range(years, covered)[1]
     try:
@@ -98,7 +101,7 @@ def body(f: Filters) -> None:
             key=KEY_YEAR,
         )
         compare = st.toggle("写同比（较上年……）", value=wording.compare, key=KEY_COMPARE)
-    made = drafting.draft_report(connection.read_unprotected, year, wording, compare)
+    made = drafting.draft_report(connection.read_unprotected, year, wording, compare, town=f.town_code)
     if made.partial_note:
         st.warning(f"{year}年尚未报齐（{made.partial_note}），草稿不写同比。", icon=":material/pending:")
     if made.gaps:

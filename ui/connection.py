@@ -109,24 +109,25 @@ def read_unprotected(name: str, **arguments):
     return _read(path, warehouse.version(path), name, tuple(sorted(arguments.items())))
 
 
-def load_workbooks(blobs: list[tuple[str, bytes]], actor: str, departments: frozenset[str] | None) -> list[dict]:
+def load_workbooks(blobs: list[tuple[str, bytes]], actor: str, departments: frozenset[str] | None, town: str | None = None) -> list[dict]:
     """Load uploaded workbooks through the ETL, the same code as `python -m etl load`:
-    written to a copy of the warehouse, swapped in, originals kept. Raises
-    etl.loading.warehouse.WarehouseBusy when another load holds the warehouse too long."""
+    written to a copy of the warehouse, swapped in, originals kept. `town`: a district's town
+    the files are of (None: each file says). Raises etl.loading.warehouse.WarehouseBusy when
+    another load holds the warehouse too long."""
     # Imported on first use: the workbook readers are heavy and most sessions never upload.
     from etl.loading.loader import load_blobs
 
-    reports = [report.to_dict() for report in load_blobs(Path(db_path()), blobs, actor=actor, departments=departments)]
+    reports = [report.to_dict() for report in load_blobs(Path(db_path()), blobs, actor=actor, departments=departments, town=town)]
     # Results of the old file are never asked for again: free them.
     st.cache_data.clear()
     return reports
 
 
-def template_bytes(department: str) -> bytes:
-    """The blank template of one department, as the ETL writes it."""
+def template_bytes(department: str, town: str | None = None) -> bytes:
+    """The blank template of one department (of one town of a district), as the ETL writes it."""
     from etl.authoring.templates import write_template
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "template.xlsx"
-        write_template(department, path)
+        write_template(department, path, town=town)
         return path.read_bytes()

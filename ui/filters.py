@@ -1,5 +1,6 @@
 """The shared sidebar filters: seeded from a shared link once per session, kept valid when
-the data changes under them, and mirrored in the URL (?from=…&to=…&cmp=…&v=…&meeting=1)."""
+the data changes under them, and mirrored in the URL (?from=…&to=…&cmp=…&t=…&v=…&meeting=1).
+A district's list adds the town (t): 全区, one town, or villages of one town."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import datetime as dt
 import streamlit as st
 
 from figures import periods, protection
-from figures.filters import Filters, quick_picks, villages_labels
+from figures.filters import WHOLE_DISTRICT_LABEL, Filters, quick_picks, villages_labels
 from ui.connection import read
 
 KEY_YEARS = "f_years"
 KEY_COMPARE = "f_compare"
 KEY_VILLAGES = "f_villages"
+KEY_TOWN = "f_town"  # a district's chosen town code; "" = the whole district
 KEY_PICK = "f_pick"
 KEY_MEETING = "f_meeting"
 KEY_FILTERS = "filters"
@@ -31,13 +33,25 @@ def _int_or_none(text: object) -> int | None:
 
 
 def _coverage() -> dict[int, periods.YearCoverage]:
-    return read("year_coverage")
+    """Which departments reported each year: the chosen town's, or every town's."""
+    return read("year_coverage", town=st.session_state.get(KEY_TOWN, ""))
+
+
+def _towns(villages) -> dict[str, str]:
+    """Town code → name, in list order."""
+    return dict(zip(villages["town_code"], villages["town_name"], strict=False))
+
+
+def _town_villages(villages, town: str):
+    """The villages the village filter offers: the chosen town's (all of a one-town list)."""
+    return villages[villages["town_code"] == town] if town else villages
 
 
 def _seed_from_url(years: list[int], village_codes: list[str]) -> None:
     """Once per session: a shared link (?from=2019&to=2023&v=…&meeting=1) sets the filters.
     Without one, the years run to the latest year every department has reported."""
     params = st.query_params
+    st.session_state[KEY_TOWN] = str(params.get("t", ""))  # checked by _repair_town
     first, last = periods.default_range(years, _coverage())
     year_from = _int_or_none(params.get("from"))
     year_to = _int_or_none(params.get("to"))
@@ -64,11 +78,34 @@ def _repair_state(years: list[int], village_codes: list[str]) -> None:
         for key in (KEY_YEARS, KEY_COMPARE):
             st.session_state[key] = st.session_state[key]
         st.session_state[_KEY_YEARS_SHOWN] = years
-    kept = [c for c in st.session_state.get(KEY_VILLAGES, []) if c in village_codes]
-    if kept != st.session_state.get(KEY_VILLAGES):
-        st.session_state[KEY_VILLAGES] = kept
+    _repair_town(village_codes)
     st.session_state.setdefault(KEY_MEETING, False)
     st.session_state.setdefault(KEY_PICK, None)
+
+
+def _repair_town(village_codes: list[str]) -> None:
+    """A district's town is one of its towns, and the villages chosen are of that town (a link
+    with villages but no town opens their town); a one-town list has no town to choose."""
+    villages = read("villages")
+    towns = _towns(villages)
+    town = st.session_state.get(KEY_TOWN, "")
+    if len(towns) < 2 or town not in towns:
+        town = ""
+    chosen = [c for c in st.session_state.get(KEY_VILLAGES, []) if c in village_codes]
+    if len(towns) > 1:
+        of = dict(zip(villages["village_code"], villages["town_code"], strict=True))
+        if not town and chosen:
+            town = of[chosen[0]]
+        chosen = [c for c in chosen if of[c] == town]
+    if st.session_state.get(KEY_TOWN) != town:
+        st.session_state[KEY_TOWN] = town
+    if chosen != st.session_state.get(KEY_VILLAGES):
+        st.session_state[KEY_VILLAGES] = chosen
+
+
+def _town_changed() -> None:
+    # Another town: the villages chosen were the old town's.
+    st.session_state[KEY_VILLAGES] = []
 
 
 def prepare_filters() -> bool:
@@ -87,7 +124,7 @@ def prepare_filters() -> bool:
 
 def _apply_pick() -> None:
     choice = st.session_state.get(KEY_PICK)
-    picks = quick_picks(read("villages"))
+    picks = quick_picks(_town_villages(read("villages"), st.session_state.get(KEY_TOWN, "")))
     if choice in picks:
         st.session_state[KEY_VILLAGES] = list(picks[choice])
     # Back to the placeholder: the multiselect is the one place the selection lives.
@@ -99,12 +136,26 @@ def sidebar_filters(deck: bool = False) -> Filters:
     On the deck (汇报) meeting mode is on whatever the toggle says, and the slide's number
     stays in the URL."""
     years = read("available_years") or [dt.date.today().year]
-    villages = read("villages")
+    every_village = read("villages")
+    towns = _towns(every_village)
+    district = len(towns) > 1
+    area = read("area_name")
+    town = st.session_state.get(KEY_TOWN, "")
+    villages = _town_villages(every_village, town)
     covered = _coverage()
     partial = periods.partial_years(years, covered)
     names = dict(zip(villages["village_code"], villages["village_name"], strict=True))
     with st.sidebar:
         st.subheader("筛选")
+        if district:
+            st.selectbox(
+                "镇（街道）",
+                options=["", *towns],
+                key=KEY_TOWN,
+                format_func=lambda code: towns.get(code) or f"{WHOLE_DISTRICT_LABEL}（{area}，{len(towns)} 个镇、街道）",
+                on_change=_town_changed,
+                help="全区：各页按镇（街道）排名和列表；选一个镇（街道）后按村（社区）。",
+            )
         if len(years) > 1:
             # A range slider, not select_slider: AppTest loses a select_slider range on rerun.
             st.slider("年份范围", min_value=years[0], max_value=years[-1], step=1, key=KEY_YEARS, format="%d年")
@@ -120,27 +171,33 @@ def sidebar_filters(deck: bool = False) -> Filters:
             format_func=lambda y: "上一年（自动）" if y == AUTO_COMPARE else f"{y}年",
             help="卡片上的增减与这一年比较：存量指标比年末数，流量指标比全年合计。",
         )
-        st.multiselect(
-            "村（社区）",
-            options=villages["village_code"].tolist(),
-            key=KEY_VILLAGES,
-            format_func=lambda code: names.get(code, code),
-            placeholder="全镇（全部村、社区）",
-            help="不选即全镇。队伍建设等全镇指标不受此筛选影响。",
-        )
-        st.selectbox(
-            "快速选择",
-            options=list(quick_picks(villages)),
-            index=None,
-            key=KEY_PICK,
-            placeholder="按类型或派出所辖区选择……",
-            on_change=_apply_pick,
-        )
+        if district and not town:
+            st.caption("选一个镇（街道）后，可再按村（社区）筛选。")
+        else:
+            st.multiselect(
+                "村（社区）",
+                options=villages["village_code"].tolist(),
+                key=KEY_VILLAGES,
+                format_func=lambda code: names.get(code, code),
+                placeholder="全镇（全部村、社区）",
+                help="不选即全镇。队伍建设等全镇指标不受此筛选影响。",
+            )
+            st.selectbox(
+                "快速选择",
+                options=list(quick_picks(villages)),
+                index=None,
+                key=KEY_PICK,
+                placeholder="按类型或派出所辖区选择……",
+                on_change=_apply_pick,
+            )
         st.toggle("会议模式（投影）", key=KEY_MEETING, help="大字号、高对比、收起侧栏，适合投影到会议室。")
     year_from, year_to = st.session_state[KEY_YEARS]
     compare = st.session_state[KEY_COMPARE] or year_to - 1
-    codes = tuple(st.session_state[KEY_VILLAGES])
-    label, file_label = villages_labels(codes, villages)
+    codes = tuple(st.session_state[KEY_VILLAGES]) if not (district and not town) else ()
+    if district and not town:
+        label, file_label = f"{area}（{len(towns)} 个镇、街道）", area
+    else:
+        label, file_label = villages_labels(codes, villages, towns[town] if district else "")
     filters = Filters(
         year_from=int(year_from),
         year_to=int(year_to),
@@ -149,10 +206,12 @@ def sidebar_filters(deck: bool = False) -> Filters:
         villages_label=label,
         file_label=file_label,
         meeting=bool(st.session_state[KEY_MEETING]) or deck,
-        town=str(villages["town_name"].iloc[0]) if len(villages) else "本镇",
+        town=towns[town] if district and town else area,
         small_count_k=protection.small_count_k(bool(st.session_state[KEY_MEETING]) or deck),
         partial=tuple(partial.items()),
         reported=tuple((year, c.topics) for year, c in covered.items()),
+        town_code=town,
+        district=district,
     )
     st.session_state[KEY_FILTERS] = filters
     _write_url(filters, keep=("slide",) if deck else ())
@@ -164,6 +223,8 @@ def url_params(filters: Filters) -> dict[str, str]:
     wanted = {"from": str(filters.year_from), "to": str(filters.year_to)}
     if st.session_state[KEY_COMPARE] != AUTO_COMPARE:
         wanted["cmp"] = str(filters.compare_year)
+    if filters.town_code:
+        wanted["t"] = filters.town_code
     if filters.villages:
         wanted["v"] = ",".join(filters.villages)
     if st.session_state.get(KEY_MEETING):

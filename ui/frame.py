@@ -139,13 +139,14 @@ def status_line(filters: Filters, filtered: bool = True) -> None:
     """One line under the title: the statistical period (统计期 2019–2023年度, what the figures
     describe, never the load time), the comparison, the villages, the sources, 演示数据; then,
     small, when data was last loaded and the protection in force."""
-    status = read("warehouse_status")
+    status = read("warehouse_status", town=filters.town_code)
     sources = f"{status['source_files']} 份来源工作簿"
     if filtered:
         period = periods.period_label(filters.year_from, filters.year_to)
         line = f"**{period}** · 对比 {filters.compare_year} 年 · 范围：{filters.villages_label} · {sources}"
     else:
-        line = f"本页不受左侧年份和村（社区）筛选影响 · {sources}"
+        scope = f" · 范围：{filters.villages_label}" if filters.district else ""
+        line = f"本页不受左侧年份和村（社区）筛选影响{scope} · {sources}"
     if status["dataset"] == "demo":
         line += " · :orange-badge[演示数据]"
     st.markdown(line)

@@ -107,7 +107,7 @@ def _attempt(name: str, password: str) -> None:
     st.session_state.pop(_KEY_FAILURES, None)
     _journal(user.name, "login", f"登录（来自 {address}）")
     # The session keeps who it is and its password's version, never the hash.
-    st.session_state[KEY_USER] = access.User(user.name, user.role, user.department, version=user.version)
+    st.session_state[KEY_USER] = user.for_session()
     st.rerun()
 
 

@@ -113,7 +113,7 @@ class PageExports:
 
     def notes(self) -> list[tuple[str, str]]:
         f = self.filters
-        status = read("warehouse_status")
+        status = read("warehouse_status", town=f.town_code)
         as_of = status["as_of"]
         return [
             ("标题", f"{f.town}{self.topic_name}"),
@@ -212,32 +212,36 @@ KEY_PICKED_FROM = "_villages_before_pick"
 
 
 def pick_village(key: str) -> None:
-    """A click on a village's bar filters the pages to that village; a second click on it,
-    or 返回, goes back to the villages chosen before."""
-    from ui.filters import KEY_VILLAGES
+    """A click on a village's bar filters the pages to that village (on a district seen whole,
+    a town's bar to that town); a second click on it, or 返回, goes back to what was chosen before."""
+    from ui.filters import KEY_TOWN, KEY_VILLAGES
 
     event = st.session_state.get(key) or {}
     points = (event.get("selection") or {}).get("points") or []
     codes = [point.get("customdata") for point in points if isinstance(point.get("customdata"), str)]
     if not codes:
         return
-    current = list(st.session_state.get(KEY_VILLAGES, []))
-    if current == [codes[0]]:
-        st.session_state[KEY_VILLAGES] = st.session_state.pop(KEY_PICKED_FROM, [])
+    current = (st.session_state.get(KEY_TOWN, ""), list(st.session_state.get(KEY_VILLAGES, [])))
+    towns = set(read("villages")["town_code"])
+    wanted = (codes[0], []) if codes[0] in towns and not current[0] else (current[0], [codes[0]])
+    if current == wanted:
+        _unpick()
     else:
         st.session_state.setdefault(KEY_PICKED_FROM, current)
-        st.session_state[KEY_VILLAGES] = [codes[0]]
+        st.session_state[KEY_TOWN], st.session_state[KEY_VILLAGES] = wanted
 
 
 def _unpick() -> None:
-    from ui.filters import KEY_VILLAGES
+    from ui.filters import KEY_TOWN, KEY_VILLAGES
 
-    st.session_state[KEY_VILLAGES] = st.session_state.pop(KEY_PICKED_FROM, [])
+    before = st.session_state.pop(KEY_PICKED_FROM, (st.session_state.get(KEY_TOWN, ""), []))
+    st.session_state[KEY_TOWN], st.session_state[KEY_VILLAGES] = before
 
 
 def picked_note(f: Filters) -> None:
-    """After a click on a village's bar: what is shown now, and the way back."""
-    if KEY_PICKED_FROM not in st.session_state or len(f.villages) != 1:
+    """After a click on a bar: what is shown now, and the way back."""
+    picked_town = f.district and f.town_code and not f.villages
+    if KEY_PICKED_FROM not in st.session_state or not (len(f.villages) == 1 or picked_town):
         st.session_state.pop(KEY_PICKED_FROM, None)
         return
     with st.container(horizontal=True, vertical_alignment="center"):

@@ -52,11 +52,12 @@ class Draft:
         return sum(span.kind == TODO_SPAN for block in self.blocks for span in block.spans)
 
 
-def draft_report(read: Reader, year: int, template: Template | None = None, compare: bool | None = None) -> Draft:
+def draft_report(read: Reader, year: int, template: Template | None = None, compare: bool | None = None, town: str = "") -> Draft:
     """The report on `year`, from unprotected reads of the whole town (it is the town's own
-    document). `compare` None follows the template's [report] compare."""
+    document; `town` says which town of a district). `compare` None follows the template's
+    [report] compare."""
     template = template or load_template()
-    facts = report_facts(read, year, template.compare if compare is None else compare)
+    facts = report_facts(read, year, template.compare if compare is None else compare, town)
     return _draft(template, facts)
 
 

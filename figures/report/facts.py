@@ -66,6 +66,7 @@ class Facts:
     as_of: object = None
     dataset: str = "real"
     villages_label: str = "全镇"
+    whole: str = "全镇"  # what the whole of the place is called in a sentence: 全区 for a district seen whole
 
     def figure(self, name: str, year: int | None = None, station: str | None = None) -> Figure:
         """A figure of `year` (default the year written about): the town's, or a station's."""
@@ -109,6 +110,37 @@ def reader(cursor) -> Reader:
     return lambda name, **arguments: getattr(queries, name)(cursor, **arguments)
 
 
+# The reads a town of a district narrows (figures.queries: their `town` argument).
+TOWN_READS = frozenset(
+    {
+        "yearly_totals",
+        "village_values",
+        "station_totals",
+        "town_values",
+        "outreach_yearly",
+        "outreach_events",
+        "submission_ledger",
+        "warehouse_status",
+    }
+)
+
+
+def in_town(read: Reader, town: str) -> Reader:
+    """`read` narrowed to one town of a district (its villages, figures and ledger); "" = all."""
+    if not town:
+        return read
+
+    def scoped(name: str, **arguments):
+        if name == "villages":
+            villages = read("villages")
+            return villages[villages["town_code"] == town].reset_index(drop=True)
+        if name in TOWN_READS:
+            arguments["town"] = town
+        return read(name, **arguments)
+
+    return scoped
+
+
 def not_reported(topic: str, year: int) -> str:
     """禁毒办2024年报表未上报; a department with two sheets names the sheet (司法所2024年社区矫正报表未上报)."""
     catalog = load_catalog()
@@ -138,8 +170,10 @@ def _number(value) -> float | None:
 # ---------------------------------------------------------------- the annual report
 
 
-def report_facts(read: Reader, year: int, compare: bool = True) -> Facts:
-    """Every figure of `year` and the years before it, for the whole town, with its cells."""
+def report_facts(read: Reader, year: int, compare: bool = True, town: str = "") -> Facts:
+    """Every figure of `year` and the years before it, for the whole town, with its cells
+    (`town`: which town of a district)."""
+    read = in_town(read, town)
     catalog = load_catalog()
     ledger = read("submission_ledger")
     covered = periods.coverage(ledger)
@@ -302,6 +336,7 @@ def page_facts(read: Reader, f: Filters, topics: list[str]) -> Facts:
     """The figures a topic page publishes for its filters: the totals of the villages chosen
     (the town's for town-level topics), station totals where the page shows them, with the
     page's small-count protection (a hidden figure is `hidden`, never its value)."""
+    read = in_town(read, f.town_code)
     catalog = load_catalog()
     years = {y: YearFacts(y) for y in {f.year_to, f.compare_year}}
     for y, facts in years.items():
@@ -319,7 +354,7 @@ def page_facts(read: Reader, f: Filters, topics: list[str]) -> Facts:
         for y, facts in years.items():
             if topic not in facts.gaps:
                 facts.figures.update(_page_figures(totals[totals["year"] == y], y))
-        if topic in PAGE_STATION_TOPICS:
+        if topic in PAGE_STATION_TOPICS and not f.rollup:  # a district's stations are each its town's
             stations = read("station_totals", topic=topic, years=f.years, village_codes=f.villages)
             facts = years[f.year_to]
             if topic not in facts.gaps:
@@ -329,7 +364,8 @@ def page_facts(read: Reader, f: Filters, topics: list[str]) -> Facts:
                     if not rows.empty:
                         facts.stations.setdefault(station, {}).update(_page_figures(rows, f.year_to))
     compare_year = None if f.partial_note(f.year_to) or f.compare_year == f.year_to else f.compare_year
-    return Facts("", f.year_to, compare_year, years, f.partial_note(f.year_to), villages_label=f.villages_label)
+    whole = "全区" if f.rollup else "全镇"
+    return Facts("", f.year_to, compare_year, years, f.partial_note(f.year_to), villages_label=f.villages_label, whole=whole)
 
 
 def _page_figures(rows: pd.DataFrame, year: int) -> dict[str, Figure]:

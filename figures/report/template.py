@@ -36,8 +36,9 @@ OTHERWISE = "否则"
 # Placeholder options: the first word after the name.
 CHINESE, PERCENT, COMPARE = "汉字", "百分比", "同比"
 OPTIONS = (CHINESE, PERCENT, COMPARE)
-# Words that are not figures: the year written about, the next one, the town's name.
-PLAIN_NAMES = ("year", "next_year", "previous_year", "town")
+# Words that are not figures: the year written about, the next one, the town's name, and
+# what the whole place is called (全镇, or 全区 on a district's pages seen whole).
+PLAIN_NAMES = ("year", "next_year", "previous_year", "town", "whole")
 # What a clause repeated per police station or per event may name besides figures.
 EACH_OVER = {
     "police_station": {"station": "text"},

@@ -209,7 +209,13 @@ class Writer:
         return [Span(gap_text(f"{figure.label or ph.name}（{self.year}年）无数据"), GAP, figure)]
 
     def _plain(self, name: str) -> str:
-        return {"year": str(self.year), "next_year": str(self.year + 1), "previous_year": str(self.year - 1), "town": self.facts.town}[name]
+        return {
+            "year": str(self.year),
+            "next_year": str(self.year + 1),
+            "previous_year": str(self.year - 1),
+            "town": self.facts.town,
+            "whole": self.facts.whole,
+        }[name]
 
     # ---- figures
 
