@@ -10,6 +10,7 @@ only when drawn: a slide builds one figure, not the page's six.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -55,6 +56,12 @@ class TopicView:
     sources: Callable[[], list[str]] = list
     empty: bool = False
     note: str = ""
+
+    def __post_init__(self) -> None:
+        # A view may be shared (ui.connection.view): each part is made once, when first drawn.
+        for part in (*self.charts, *self.tables):
+            part.make = functools.cache(part.make)
+        self.sources = functools.cache(self.sources)
 
     def chart(self, key: str) -> Chart:
         return next(chart for chart in self.charts if chart.key == key)

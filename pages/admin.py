@@ -40,7 +40,7 @@ def _act(action, *args) -> None:
         st.session_state[KEY_RESULT] = ("error", "另一批报表正在导入，请稍后再试。")
     else:
         st.session_state[KEY_RESULT] = ("success", "已完成，各页面已更新。")
-        st.cache_data.clear()
+        connection.forget_old_results()
 
 
 def body(f: Filters) -> None:

@@ -86,7 +86,7 @@ def _slide(slide: deck.Slide, f: Filters) -> None:
 
     def view(topic: str) -> views.TopicView:
         if topic not in built:
-            built[topic] = views.TOPIC_VIEWS[topic](connection.read, f)
+            built[topic] = connection.view(topic, f)
         return built[topic]
 
     if slide.gaps:

@@ -117,7 +117,9 @@ def test_the_joint_audit_finds_the_previous_design_undone(demo_db_master, monkey
         at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2023", "to": "2023"}), "correction")
         report = audit_page(at, demo_db_master, "correction", semantics="old")
     finally:
-        st.cache_data.clear()  # the dashboard's cached reads of the previous design must not outlive this test
+        # The dashboard's cached reads and views of the previous design must not outlive this test.
+        st.cache_data.clear()
+        st.cache_resource.clear()
     assert report["narrowed"].sum() > 20 and report["pinned"].sum() > 10
 
 

@@ -86,6 +86,39 @@ def read(name: str, **arguments):
     return _read(path, warehouse.version(path), name, tuple(sorted(arguments.items())))
 
 
+# Topic views kept at once (figures.views): each is a page's figures for one warehouse version
+# and one set of filters, shared by every session that asks for the same.
+VIEWS_KEPT = 64
+
+
+@st.cache_resource(max_entries=VIEWS_KEPT, show_spinner=False)
+def _view(path: str, version: tuple[int, int] | None, filters_key: str, topic: str, _filters):
+    from figures import views
+
+    return views.TOPIC_VIEWS[topic](read, _filters)
+
+
+def view(topic: str, filters):
+    """A topic's view (figures.views.TopicView) for these filters: built once per warehouse
+    version and filters, its charts and tables made once when first drawn, then shared by
+    every rerun and session (a rerun redraws, it does not recompute)."""
+    path = db_path()
+    return _view(str(path), warehouse.version(path), repr(filters), topic, filters)
+
+
+@st.cache_resource(max_entries=VIEWS_KEPT, show_spinner=False)
+def _key_points(path: str, version: tuple[int, int] | None, filters_key: str, page: str, _filters) -> list[str]:
+    from figures.report.draft import findings
+
+    return findings(read, _filters, page)
+
+
+def key_points_of(page: str, filters) -> list[str]:
+    """A topic page's 要点 (figures.report.draft.findings), once per warehouse version and filters."""
+    path = db_path()
+    return _key_points(str(path), warehouse.version(path), repr(filters), page, filters)
+
+
 def journal() -> dict:
     """The journal of downloads and logins beside the warehouse, for figures.queries.audit_trail:
     its path, and a version so cached reads see new entries."""
@@ -118,9 +151,15 @@ def load_workbooks(blobs: list[tuple[str, bytes]], actor: str, departments: froz
     from etl.loading.loader import load_blobs
 
     reports = [report.to_dict() for report in load_blobs(Path(db_path()), blobs, actor=actor, departments=departments, town=town)]
-    # Results of the old file are never asked for again: free them.
-    st.cache_data.clear()
+    forget_old_results()
     return reports
+
+
+def forget_old_results() -> None:
+    """After a write: results of the old warehouse file are never asked for again, free them."""
+    st.cache_data.clear()
+    _view.clear()
+    _key_points.clear()
 
 
 def template_bytes(department: str, town: str | None = None) -> bytes:

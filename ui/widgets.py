@@ -13,9 +13,8 @@ import streamlit as st
 from etl.loading import warehouse
 from figures import charts, export, kpis, protection, queries, tables, views
 from figures.filters import Filters
-from figures.report.draft import findings
 from figures.report.template import TemplateError
-from ui.connection import LOGGER, db_path, read
+from ui.connection import LOGGER, db_path, key_points_of, read
 from ui.frame import KEY_EXPORTS
 from ui.login import current_user
 
@@ -258,13 +257,14 @@ def key_points(view: views.TopicView, f: Filters) -> None:
     """要点: two or three plain sentences of what the page shows, written by data/report.toml
     from the page's own reads (so in meeting mode a hidden figure is never in them)."""
     try:
-        points = findings(read, f, view.code)
+        points = key_points_of(view.code, f)
     except TemplateError:
         LOGGER.exception("the report template cannot be used")
         st.caption("要点暂缺：报告模板 data/report.toml 有误，请联系系统管理员。")
         return
     if points:
-        scope = "全镇" if view.code == "staffing" else f.villages_label
+        whole = f.town if f.district else "全镇"  # a town-level form is the whole town's (or district's)
+        scope = whole if view.code == "staffing" else f.villages_label
         st.markdown(f"**要点**（{f.year_to}年 · {tables.plain(scope)}）\n\n" + "\n".join(f"- {tables.plain(point)}" for point in points))
 
 

@@ -1,0 +1,206 @@
+"""Warehouses of any size for the benchmarks: a district or a city as towns of villages, with
+every topic of every year, written straight into the warehouse's tables (the ETL's own speed
+is bench_load.py's business).
+
+The figures follow the catalog's rules (a registered total is the sum of its kinds, 3级 and up
+is part of 在管, …) because the demo's own generators make them: each town is 十里亭镇's demo
+resized, each year one of the demo's five. So small-count protection has as much to do as on
+real data. `history_mb` adds superseded submissions (old versions a warehouse keeps) until
+the file is about that size, for the "one small load into a large warehouse" goal.
+
+    from benchmarks.synthetic import build
+    build(Path("city.duckdb"), towns=100, villages_per_town=20, years=20)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from etl import settings
+from etl.authoring import demo
+from etl.loading import warehouse
+from etl.reference import places as place_list
+from etl.reference.catalog import load_catalog
+from etl.workbook import sandbox
+
+FIRST_YEAR = 2004
+COMMUNITIES = 6  # the first villages of each town are 社区, the rest 村
+STATIONS_PER_TOWN = 2
+
+
+def write_places(path: Path, towns: int, villages_per_town: int) -> Path:
+    """A village list of `towns` towns (demo codes 4402xx1nn) of `villages_per_town` villages."""
+    rows = []
+    for t in range(towns):
+        town_code = f"4402{t // 100:02d}{100 + t % 100:03d}"
+        town_name = f"第{t + 1}镇"
+        for v in range(villages_per_town):
+            community = v < COMMUNITIES
+            suffix = f"{v + 1:03d}" if community else f"{200 + v - COMMUNITIES + 1:03d}"
+            rows.append(
+                {
+                    "district_name": "演示市" if towns > 1 else "",
+                    "town_code": town_code,
+                    "town_name": town_name,
+                    "village_code": town_code + suffix,
+                    "village_name": f"{town_name}{v + 1}{'社区' if community else '村'}",
+                    "village_type": "社区" if community else "村",
+                    "police_station": f"{town_name}第{v % STATIONS_PER_TOWN + 1}派出所",
+                    "aliases": "",
+                }
+            )
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@contextlib.contextmanager
+def village_list(path: Path):
+    """This process (and reader workers it starts) use `path` as the village list for a while."""
+    before, before_env = settings.VILLAGES_FILE, os.environ.get("FAZHI_VILLAGES")
+    try:
+        os.environ["FAZHI_VILLAGES"] = str(path)
+        settings.VILLAGES_FILE = Path(path)
+        place_list.load_places.cache_clear()
+        sandbox._stop_all()
+        yield
+    finally:
+        settings.VILLAGES_FILE = before
+        if before_env is None:
+            os.environ.pop("FAZHI_VILLAGES", None)
+        else:
+            os.environ["FAZHI_VILLAGES"] = before_env
+        place_list.load_places.cache_clear()
+        sandbox._stop_all()
+
+
+def _town_figures(villages, demo_year: int, scale: float) -> dict[str, dict[str, dict[str, int]]]:
+    codes = [v.code for v in villages]
+    return {
+        "correction": demo.correction_data(demo_year, codes, scale),
+        "mental_health": demo.mental_health_data(demo_year, codes, scale),
+        "drugs": demo.drugs_data(demo_year, villages, scale),
+    }
+
+
+def build(path: Path, towns: int, villages_per_town: int, years: int, history_mb: int = 0) -> Path:
+    """Write the warehouse at `path` (and its village list beside it); returns the list's path."""
+    path = Path(path)
+    listed = write_places(path.with_suffix(".villages.csv"), towns, villages_per_town)
+    catalog = load_catalog()
+    with village_list(listed):
+        places = place_list.load_places()
+        con = warehouse.connect(path)
+        submissions, facts, events = [], [], []
+        loaded_at = dt.datetime(2025, 1, 10, 9, 0)
+        for n, town_code in enumerate(places.towns):
+            villages = places.of_town(town_code).villages
+            scale = round(0.4 + demo.hash_int(town_code, 1) % 61 / 100, 2)
+            for offset in range(years):
+                year = FIRST_YEAR + offset
+                demo_year = demo.YEARS[offset % len(demo.YEARS)]
+                figures = _town_figures(villages, demo_year, scale)
+                for topic, by_indicator in figures.items():
+                    sid = f"{n:06d}{offset:02d}{topic[:4]}-{topic}-{year}"
+                    submissions.append(_submission(sid, topic, catalog, year, town_code, loaded_at))
+                    for indicator, per_village in by_indicator.items():
+                        for village, value in per_village.items():
+                            facts.append((sid, village, indicator, value, "exact", "B5"))
+                sid = f"{n:06d}{offset:02d}staf-staffing-{year}"
+                submissions.append(_submission(sid, "staffing", catalog, year, town_code, loaded_at))
+                for indicator, value in demo.staffing_figures(demo_year, scale).items():
+                    if value is not None:
+                        facts.append((sid, None, indicator, value, "exact", "B4"))
+                sid = f"{n:06d}{offset:02d}outr-outreach-{year}"
+                submissions.append(_submission(sid, "outreach", catalog, year, town_code, loaded_at))
+                for e, event in enumerate(demo.outreach_events(demo_year, villages)):
+                    date = event[0].replace(year=year)
+                    village = next(v.code for v in villages if v.name == event[1])
+                    events.append(
+                        (
+                            f"{sid}-r{e + 3}",
+                            sid,
+                            date,
+                            year,
+                            village,
+                            event[2],
+                            event[3],
+                            event[4],
+                            300,
+                            "exact",
+                            1,
+                            "exact",
+                            25,
+                            "exact",
+                            100,
+                            "exact",
+                            f"outreach_{year}.xlsx!Sheet1!A{e + 3}",
+                        )
+                    )
+        _write(con, submissions, facts, events)
+        if history_mb:
+            _add_history(con, path, history_mb)
+        con.close()
+    return listed
+
+
+def _submission(sid: str, topic: str, catalog, year: int, town: str, at: dt.datetime) -> dict:
+    return {
+        "submission_id": sid,
+        "attempt_id": sid[:16],
+        "file_name": f"{topic}_{year}.xlsx",
+        "sheet_name": "Sheet1",
+        "sha256": f"{sid:0<64}"[:64],
+        "department": catalog.topics[topic].department,
+        "topic": topic,
+        "year": year,
+        "town_code": town,
+        "loaded_at": at,
+        "status": "loaded",
+        "row_count": 0,
+        "superseded_by": None,
+        "unfilled_villages": None,
+    }
+
+
+def _write(con, submissions: list[dict], facts: list[tuple], events: list[tuple]) -> None:
+    fact_frame = pd.DataFrame(facts, columns=["submission_id", "village_code", "indicator_code", "value", "qualifier", "cell"])
+    counts = fact_frame.groupby("submission_id").size()
+    event_frame = pd.DataFrame(events, columns=list(warehouse.EVENT_COLUMNS))
+    counts = counts.add(event_frame.groupby("submission_id").size(), fill_value=0)
+    sub_frame = pd.DataFrame(submissions)
+    sub_frame["row_count"] = sub_frame["submission_id"].map(counts).fillna(0).astype(int)
+    con.execute("begin")
+    con.execute("insert into submission by name select * from sub_frame")
+    con.execute("insert into fact by name select * from fact_frame")
+    con.execute("insert into event by name select * from event_frame")
+    con.execute("commit")
+    con.execute("checkpoint")
+
+
+def _add_history(con, path: Path, target_mb: int) -> None:
+    """Superseded copies of the current submissions until the file is about `target_mb`."""
+    round_ = 0
+    while path.stat().st_size < target_mb * 1_000_000:
+        round_ += 1
+        con.execute("begin")
+        con.execute(
+            "insert into submission select * replace (submission_id || '-old' || $n as submission_id, 'superseded' as status, "
+            "submission_id as superseded_by, sha256 || $n as sha256) from submission where status = 'loaded'",
+            {"n": str(round_)},
+        )
+        con.execute(
+            "insert into fact select * replace (f.submission_id || '-old' || $n as submission_id) from fact f "
+            "join submission s on s.submission_id = f.submission_id and s.status = 'loaded'",
+            {"n": str(round_)},
+        )
+        con.execute("commit")
+        con.execute("checkpoint")
