@@ -166,32 +166,32 @@ def ledger_matrix(ledger: pd.DataFrame, reporting_year: int):
     some listed villages blank, ○ 空表 when a sheet came in with none (an empty template is
     not a report), ✖ 未上报; what is missing or partial for the reporting year in orange."""
 
-    cells = ledger.assign(
-        label=[f"{row.topic_name}（{row.department}）" for row in ledger.itertuples()],
-        mark=[ledger_mark(row) for row in ledger.itertuples()],
-    )
+    cells = ledger.assign(label=sheet_labels(ledger), mark=ledger_marks(ledger))
     if _many_towns(ledger):  # a district seen whole: how many of its towns each sheet came from
         towns = ledger["town_code"].nunique()
-        cells = cells.groupby(["label", "year"], sort=False, as_index=False)["mark"].agg(lambda marks: _towns_mark(marks, towns))
+        done = cells.assign(done=cells["mark"].str.startswith("✔")).groupby(["label", "year"], sort=False, as_index=False)["done"].sum()
+        cells = done.assign(mark=[_towns_mark(int(n), towns) for n in done["done"]])
     table = cells.pivot(index="label", columns="year", values="mark").reindex(list(dict.fromkeys(cells["label"])))
     table.columns = [f"{year}年" for year in table.columns]
     table.index.name = "报表（报送部门）"
     return _orange_unless_done(table.reset_index(), f"{reporting_year}年")
 
 
-def ledger_mark(row) -> str:
-    """One sheet of one year: ✔ with the load date, ◐ when villages were left blank, ○ 空表, ✖ 未上报."""
-    if pd.isna(row.submission_id):
-        return "✖ 未上报"
-    if not row.row_count:
-        return "○ 空表（无数字）"
-    if unfilled(row):
-        return f"◐ {pd.Timestamp(row.loaded_at):%Y-%m-%d}（{unfilled(row)} 个村未填）"
-    return f"✔ {pd.Timestamp(row.loaded_at):%Y-%m-%d}"
+def sheet_labels(ledger: pd.DataFrame) -> pd.Series:
+    """报表（部门） of each ledger row."""
+    return ledger["topic_name"].astype(str) + "（" + ledger["department"].astype(str) + "）"
 
 
-def _towns_mark(marks: pd.Series, towns: int) -> str:
-    done = sum(str(m).startswith("✔") for m in marks)
+def ledger_marks(ledger: pd.DataFrame) -> pd.Series:
+    """Each sheet of a year: ✔ with the load date, ◐ when villages were left blank, ○ 空表, ✖ 未上报."""
+    loaded = pd.to_datetime(ledger["loaded_at"]).dt.strftime("%Y-%m-%d")
+    blank = pd.to_numeric(ledger.get("unfilled_villages", pd.Series(0, index=ledger.index)), errors="coerce").fillna(0).astype(int)
+    marks = ("✔ " + loaded).where(blank == 0, "◐ " + loaded + "（" + blank.astype(str) + " 个村未填）")
+    marks = marks.where(pd.to_numeric(ledger["row_count"], errors="coerce").fillna(0) > 0, "○ 空表（无数字）")
+    return marks.where(ledger["submission_id"].notna(), "✖ 未上报").astype(object)
+
+
+def _towns_mark(done: int, towns: int) -> str:
     return f"✔ {towns} 个镇（街道）都已上报" if done == towns else f"◐ {done}/{towns} 个镇（街道）已上报"
 
 
@@ -208,13 +208,10 @@ def _orange_unless_done(table: pd.DataFrame, now: str):
 
 
 def towns_matrix(ledger: pd.DataFrame, year: int):
-    """A district's towns × sheets of one year, each cell as `ledger_mark` says it; every
+    """A district's towns × sheets of one year, each cell as `ledger_marks` says it; every
     cell of that year not fully reported in orange."""
     rows = ledger[ledger["year"] == year]
-    cells = rows.assign(
-        label=[f"{row.topic_name}（{row.department}）" for row in rows.itertuples()],
-        mark=[ledger_mark(row) for row in rows.itertuples()],
-    )
+    cells = rows.assign(label=sheet_labels(rows), mark=ledger_marks(rows))
     table = cells.pivot(index="town_name", columns="label", values="mark")
     table = table.reindex(index=list(dict.fromkeys(cells["town_name"])), columns=list(dict.fromkeys(cells["label"])))
     table.index.name = "镇（街道）"

@@ -101,7 +101,7 @@ def body(f: Filters) -> None:
             key=KEY_YEAR,
         )
         compare = st.toggle("写同比（较上年……）", value=wording.compare, key=KEY_COMPARE)
-    made = drafting.draft_report(connection.read_unprotected, year, wording, compare, town=f.town_code)
+    made = connection.report_draft(year, wording, compare, town=f.town_code)
     if made.partial_note:
         st.warning(f"{year}年尚未报齐（{made.partial_note}），草稿不写同比。", icon=":material/pending:")
     if made.gaps:

@@ -119,6 +119,20 @@ def key_points_of(page: str, filters) -> list[str]:
     return _key_points(str(path), warehouse.version(path), repr(filters), page, filters)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _report_draft(path: str, version: tuple[int, int] | None, year: int, compare: bool, town: str, _wording, wording_key: str):
+    from figures.report import draft
+
+    return draft.draft_report(read_unprotected, year, _wording, compare, town=town)
+
+
+def report_draft(year: int, wording, compare: bool, town: str = ""):
+    """The annual report's draft (figures.report.draft), once per warehouse version, year,
+    template and choice of 同比."""
+    path = db_path()
+    return _report_draft(str(path), warehouse.version(path), year, compare, town, wording, repr(wording))
+
+
 def journal() -> dict:
     """The journal of downloads and logins beside the warehouse, for figures.queries.audit_trail:
     its path, and a version so cached reads see new entries."""
@@ -160,6 +174,7 @@ def forget_old_results() -> None:
     st.cache_data.clear()
     _view.clear()
     _key_points.clear()
+    _report_draft.clear()
 
 
 def template_bytes(department: str, town: str | None = None) -> bytes:
