@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import hmac
 import os
@@ -140,7 +141,11 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 # Checked when nobody of that name exists, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so they take as long as known ones (made on the
+    first login, not when the dashboard starts)."""
+    return hash_password(secrets.token_hex(8))
 
 
 class UsersFileError(ValueError):
@@ -195,7 +200,7 @@ def authenticate(name: str, password: str, path: Path | None = None) -> User | N
     """The user if the name and password match; None otherwise (never says which was wrong)."""
     user = read_users(path).get(name.strip())
     if user is None:
-        verify_password(password, _DUMMY_HASH)
+        verify_password(password, _dummy_hash())
         return None
     return user if verify_password(password, user.password_hash) else None
 

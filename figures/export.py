@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
-from openpyxl.styles import Font
 
 # A spreadsheet reads a cell starting with one of these as a formula (or splits it).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -102,15 +101,17 @@ def xlsx_bytes(
     return buffer.getvalue()
 
 
-_BOLD = Font(bold=True)
 _DATE_FORMAT = "yyyy-mm-dd"
 
 
 def _write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame) -> None:
+    # Imported here: openpyxl is for downloads only, not for every start of the dashboard.
+    from openpyxl.styles import Font
+
     frame.to_excel(writer, sheet_name=name, index=False)
     worksheet = writer.sheets[name]
     for cell in worksheet[1]:
-        cell.font = _BOLD
+        cell.font = Font(bold=True)
     worksheet.freeze_panes = "A2"
     for index, col in enumerate(frame.columns, start=1):
         if frame[col].map(lambda v: isinstance(v, dt.date)).any():

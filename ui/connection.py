@@ -42,6 +42,16 @@ def _cursor(path: str, version: tuple[int, int] | None) -> duckdb.DuckDBPyConnec
     return cur
 
 
+@st.cache_resource(show_spinner="正在升级数据仓库，请稍候……")
+def _bring_up_to_date(path: str) -> None:
+    """Once per server and warehouse: one written by an earlier version of this program gets
+    this version's tables and views before anything reads it."""
+    try:
+        warehouse.bring_up_to_date(path)
+    except (warehouse.WarehouseBusy, OSError, duckdb.Error):
+        LOGGER.exception("could not bring the warehouse at %s up to date", path)
+
+
 def open_warehouse() -> None:
     """Make sure a warehouse exists (the demo one on a first start) and can be read.
 
@@ -57,6 +67,7 @@ def open_warehouse() -> None:
 
             with st.spinner("首次启动：正在用示例工作簿生成演示数据，请稍候……"):
                 demo.ensure_demo(Path(path))
+        _bring_up_to_date(str(path))
         _warehouse(path, warehouse.version(path))
     except (duckdb.Error, OSError):
         LOGGER.exception("cannot open the warehouse at %s", path)

@@ -52,7 +52,46 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         sync_reference_data(con, catalog, places)
         set_info(con, "reference", fingerprint)
     con.execute(VIEWS_SQL)
+    if _info(con, "views") != VIEWS_FINGERPRINT:
+        set_info(con, "views", VIEWS_FINGERPRINT)
     return con
+
+
+VIEWS_FINGERPRINT = hashlib.sha256(VIEWS_SQL.encode("utf-8")).hexdigest()[:16]
+
+
+def _info(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from info where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def is_current(path: str | Path) -> bool:
+    """Whether the warehouse was last written with this program's tables, views, catalog and
+    village list, so a reader can use it as it is (after an upgrade of the program, or a new
+    village list, it is not until a writer has opened it)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        found = dict(con.execute("select key, value from info where key in ('schema_version', 'views', 'reference')").fetchall())
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+    return (
+        found.get("views") == VIEWS_FINGERPRINT
+        and found.get("reference") == reference_fingerprint()
+        and found.get("schema_version") == str(migrations.latest())
+    )
+
+
+def bring_up_to_date(path: str | Path) -> None:
+    """Upgrade a warehouse written by an earlier version of this program (or with an earlier
+    village list) the way every writer does: on a copy, swapped in."""
+    if Path(path).exists() and not is_current(path):
+        with writing(path):
+            pass
 
 
 def reference_fingerprint() -> str:
