@@ -7,23 +7,22 @@ a users file (figures.access) a person logs in first and is offered the pages of
 
 import streamlit as st
 
-from ui.preload import preload_charts
+from ui import start
 
-preload_charts()  # first: the browser fetches the chart code while the server imports and reads
+# A fresh server starts in Streamlit's old pages/ mode, whose menu lists every file: leave it
+# before anything is drawn. Then the browser fetches the chart code while the server imports.
+start.leave_pages_directory_mode()
+start.preload_charts()
 
 from figures import access  # noqa: E402 — after the preload, on purpose
 from ui import connection, filters, frame, login  # noqa: E402
-
-# A fresh server starts in Streamlit's old pages/ mode, whose menu lists every file: leave it
-# before anything is drawn.
-frame.leave_pages_directory_mode()
 
 
 def main() -> None:
     frame.entry_started()
     connection.open_warehouse()
     meeting = filters.prepare_filters()
-    st.set_page_config(page_title=f"法治看板 · {connection.read('area_name')}", page_icon=":material/balance:", layout="wide")
+    st.set_page_config(page_title=f"法治看板 · {connection.read('area_name')}", page_icon="⚖️", layout="wide")
     frame.apply_base_style()
 
     # With a users file, nothing below runs before a login (figures.access; off in the demo).

@@ -1,5 +1,6 @@
 """The dashboard's Streamlit side shared by the pages in pages/:
 
+start.py       what a session does first: leave old pages/ mode, have the browser fetch the chart code
 connection.py  the warehouse connection and cached reads of figures.queries
 login.py       who is looking: login, roles checked on each page
 filters.py     the sidebar filters, kept in the URL

@@ -157,17 +157,6 @@ def status_line(filters: Filters, filtered: bool = True) -> None:
     st.caption(small)
 
 
-def leave_pages_directory_mode() -> None:
-    """Streamlit treats a folder named pages/ as old-style pages until a session has called
-    st.navigation; a first request in that mode lists every file of pages/ in the sidebar,
-    in English, if anything fails before our navigation is drawn. Switch it off and rerun."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def guarded(main: Callable[[], None]) -> None:
     """Run the dashboard's entry; a failure shows a Chinese message, never Streamlit's English
     error, the traceback or a module name."""
