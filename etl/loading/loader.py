@@ -63,7 +63,7 @@ def load_blobs(
             data = held.popleft()
             restrict_departments(prepared, departments)
             if root is not None and prepared.status == "loaded":
-                originals.keep(root, prepared.sha256, prepared.file_name, data)
+                originals.keep(root, prepared.sha256, prepared.file_name, data, synced=False)
             yield prepared
 
     stream = restricted(sandbox.prepare_all(jobs_holding_data()))
@@ -101,12 +101,14 @@ def _load_prepared(
 ) -> list[FileReport]:
     reports: list[FileReport] = []
     batch: list[PreparedFile] = []
-    for prepared in _ahead(stream):
-        batch.append(prepared)
-        if len(batch) >= BATCH_SIZE:
-            reports.extend(_flush(db, batch, year, progress))
-            batch = []
-    reports.extend(_flush(db, batch, year, progress))
+    root = _store_root(db)
+    with originals.deferred_sync(root) if root else contextlib.nullcontext() as sync:
+        for prepared in _ahead(stream):
+            batch.append(prepared)
+            if len(batch) >= BATCH_SIZE:
+                reports.extend(_flush(db, batch, year, progress, sync))
+                batch = []
+        reports.extend(_flush(db, batch, year, progress, sync))
     return reports
 
 
@@ -165,7 +167,9 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile]) 
             first_ids[prepared.sha256] = [p.submission_id for p in prepared.parts]
 
 
-def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, now: dt.datetime | None = None) -> list[FileReport]:
+def _flush(
+    db: Target, batch: list[PreparedFile], year: int | None, progress, sync: Callable[[], None] | None, now: dt.datetime | None = None
+) -> list[FileReport]:
     if not batch:
         return []
     now = now or dt.datetime.now().replace(microsecond=0)
@@ -178,6 +182,10 @@ def _flush(db: Target, batch: list[PreparedFile], year: int | None, progress, no
             checked = [p for p in batch if p.status == "loaded"]
             warehouse.commit_files(con, batch, now)
             _discard_refused(con, _store_root(db), checked)
+            # The batch's originals were kept unsynced (by the readers, or by load_blobs): they are
+            # made durable here, before the manifest lists them and the warehouse that references
+            # them is swapped in, so a power cut never leaves a loaded file without its original.
+            sync()
             # Recorded before the swap: a crash in between leaves the manifest listing a
             # file the warehouse lacks (loading again adds it), never the reverse.
             loaded = [p for p in batch if p.status == "loaded"]
