@@ -87,7 +87,9 @@ def load_paths(
     is CPU-bound Python), while this process alone writes the warehouse."""
     workers = min(os.cpu_count() or 1, 4) if len(paths) >= PARALLEL_FROM else 1
     root = _store_root(db)
-    jobs = ((path.name, path.resolve(), year, root) for path in paths)
+    # Absolute, for the workers run in the project folder; not resolved, which costs a lookup
+    # per folder of the path, per file: opening it follows any link just the same.
+    jobs = ((path.name, path.absolute(), year, root) for path in paths)
     return _load_prepared(db, _stamped(sandbox.prepare_all(jobs, workers), actor), year, progress)
 
 
