@@ -161,7 +161,12 @@ def read_source(source: bytes | Path) -> bytes:
     if isinstance(source, bytes):
         return source
     with open(source, "rb") as handle:
-        return handle.read(settings.MAX_FILE_BYTES + 1)
+        # Asked for its size first: a read of the most a file may be allocates all of it.
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read(min(size, settings.MAX_FILE_BYTES) + 1)
+        if len(data) > size:  # it grew meanwhile: read on, still only far enough to refuse it
+            data += handle.read(settings.MAX_FILE_BYTES + 1 - len(data))
+        return data
 
 
 def _lost(job: Job, lost: WorkerLost):
