@@ -76,7 +76,34 @@ def count_word(unit: str) -> str:
 
 # The counts a reader gives most often: whole numbers, as floats (3.0). Made once, as parse_count
 # would make them (Count is immutable), so such a cell costs a lookup; anything else is parsed.
-_WHOLE_COUNTS = {n: Count(n) for n in range(10_000)}
+_WHOLE_COUNTS = {n: Count(n) for n in range(2048)}
+# What parse_count made of each text (30余, 约50, -) or the problem it raised: the same texts come
+# back in every file of a folder, and parsing one costs more than the rest of its cell.
+_TEXT_COUNTS: dict[str, Count | ValueProblem | None] = {}
+_TEXT_COUNTS_LIMIT = 65536
+_UNSEEN = object()
+
+
+def _parsed(value: object) -> Count | None:
+    """parse_count(value), remembered for texts."""
+    if type(value) is float:
+        whole = _WHOLE_COUNTS.get(value)
+        if whole is not None:
+            return whole
+    if type(value) is not str:
+        return parse_count(value)
+    found = _TEXT_COUNTS.get(value, _UNSEEN)
+    if found is _UNSEEN:
+        try:
+            found = parse_count(value)
+        except ValueProblem as problem:
+            found = problem
+        if len(_TEXT_COUNTS) > _TEXT_COUNTS_LIMIT:
+            _TEXT_COUNTS.clear()
+        _TEXT_COUNTS[value] = found
+    if isinstance(found, ValueProblem):
+        raise ValueProblem(found.code, found.message)
+    return found
 
 
 def _count(sheet: SheetData, grid: Grid, row: int, col: int, unit: str = "") -> Count | None:
@@ -105,13 +132,11 @@ def _count(sheet: SheetData, grid: Grid, row: int, col: int, unit: str = "") -> 
     value = grid.cell(row, col)
     if value is None and where in grid.blank_formulas:
         sheet.blank_formulas.append(cell)
-    count = _WHOLE_COUNTS.get(value) if type(value) is float else None  # a bool or an int is parsed
-    if count is None:
-        try:
-            count = parse_count(value)
-        except ValueProblem as problem:
-            sheet.problem(problem.code, problem.message, cell)
-            return None
+    try:
+        count = _parsed(value)
+    except ValueProblem as problem:
+        sheet.problem(problem.code, problem.message, cell)
+        return None
     if count is not None and where in grid.merged_copies:
         sheet.problem("MERGED_COUNT", "这个数字所在的单元格与上面的行合并了，系统分不清它属于哪一行。请取消合并，每行填写自己的数字", cell)
         return None
@@ -438,9 +463,11 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
     seen: dict[tuple, int] = {}
     totals: list[int] = []
     columns = sorted(layout.columns)
+    date_col = by_field["event_date"]
     row = layout.data_start
     for row in range(layout.data_start, len(grid.rows)):
-        line = [grid.cell(row, c) for c in columns]
+        cells = grid.rows[row]
+        line = [cells[c] if c < len(cells) else None for c in columns]
         if all(v is None for v in line):
             continue
         texts = [normalize_text(v) for v in line if v is not None]
@@ -451,7 +478,6 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
             continue
         if any(isinstance(v, str) and header_key(v)[0] in field_names for v in line):
             continue  # the header repeated (a second page of a printed list)
-        date_col = by_field["event_date"]
         try:
             date = parse_date(grid.cell(row, date_col), year_hint)
         except ValueProblem as problem:
@@ -463,7 +489,8 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
         village_code = None
         if "village" in by_field:
             raw = grid.cell(row, by_field["village"])
-            if normalize_text(raw) and normalize_text(raw) not in total_keys:
+            named = normalize_text(raw)
+            if named and named not in total_keys:
                 village = places.find(raw)
                 if village is None:
                     close = places.suggest(raw)
