@@ -108,3 +108,13 @@ def test_the_batch_sync_reaches_the_filesystem_of_the_originals(tmp_path):
         originals.keep(root, hashlib.sha256(b"x").hexdigest(), "x.xlsx", b"x", synced=False)
         sync()  # the real syncfs: no error on a healthy disk
     assert whole_originals(root) == {hashlib.sha256(b"x").hexdigest()}
+
+
+def test_where_the_batch_sync_cannot_report_a_failed_write_each_original_is_synced_as_it_is_kept(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(originals, "batch_sync_reports_errors", lambda: False)  # Linux before 5.8
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    root = tmp_path / "w.duckdb.originals"
+    originals.keep(root, hashlib.sha256(b"x").hexdigest(), "x.xlsx", b"x", synced=False)
+    assert len(synced) == 1

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,16 +48,17 @@ def keep(root: Path, sha256: str, file_name: str, data: bytes, synced: bool = Tr
     writer — a full disk — leaves no file, whole or half, under any name).
 
     `synced=False` is for a load, which keeps hundreds of originals and makes them durable
-    together (`deferred_sync`) before the warehouse that references them is swapped in. Until
-    then a power cut can leave a kept name holding fewer bytes than were written, so a copy
-    already there counts only if its bytes still hash to its name."""
+    together (`deferred_sync`) before the warehouse that references them is swapped in; where
+    that one sync cannot report a failed write (`batch_sync_reports_errors`), each is synced
+    here after all. Until then a power cut can leave a kept name holding fewer bytes than were
+    written, so a copy already there counts only if its bytes still hash to its name."""
     target = _blob_path(root, sha256, file_name)
     if _intact(target, sha256):
         return
     files.private_dir(root)
     files.private_dir(target.parent)
     files.ensure_room(target.parent, len(data))
-    files.write_private(target, data, synced=synced)
+    files.write_private(target, data, synced=synced or not batch_sync_reports_errors())
 
 
 def _intact(target: Path, sha256: str) -> bool:
@@ -90,6 +92,17 @@ def _sync_filesystem(folder: int) -> None:
     if syncfs(folder) != 0:
         code = ctypes.get_errno()
         raise OSError(code, os.strerror(code))
+
+
+@functools.cache
+def batch_sync_reports_errors() -> bool:
+    """Whether the batch's one sync says so when a write failed: syncfs(2) does from Linux 5.8
+    on; older kernels (4.19, as Kylin V10 and UOS ship) and sync(2) elsewhere return as if
+    all went well, so there each original is synced as it is kept, as before."""
+    if not hasattr(_libc(), "syncfs"):
+        return False
+    found = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return bool(found) and (int(found.group(1)), int(found.group(2))) >= (5, 8)
 
 
 @functools.cache
