@@ -189,34 +189,14 @@ def _lost(job: Job, lost: WorkerLost):
 def prepare_all(jobs: Iterable[Job], workers: int = 1) -> Iterator:
     """`prepare.prepare_and_keep` for each job, in worker processes, yielded in order."""
     pool = _take(workers)
-    jobs = iter(jobs)
-    unsent: deque[tuple[int, Job, bytes]] = deque()  # numbered, in order; a lost worker's unread jobs go back in front
+    numbered = enumerate(jobs)
+    unsent: deque[tuple[int, Job, bytes]] = deque()  # in order; a lost worker's unread jobs go back in front
     done: dict[int, object] = {}
-    numbered = next_out = 0
+    next_out = 0
     try:
         while True:
             for index in range(len(pool)):
-                while True:
-                    if not unsent:
-                        job = next(jobs, None)
-                        if job is None:
-                            break
-                        unsent.append((numbered, job, job_message(job)))
-                        numbered += 1
-                    number, job, message = unsent[0]
-                    if not pool[index].takes(message):
-                        break
-                    unsent.popleft()
-                    try:
-                        pool[index].send(number, job, message)
-                    except WorkerLost as lost:
-                        if pool[index].outstanding:
-                            # It died on a job it was sent before: reading its answers finds which one.
-                            unsent.appendleft((number, job, message))
-                            pool[index].gone = True
-                        else:
-                            done[number] = _lost(job, lost)
-                            pool[index] = _replace(pool[index])
+                pool[index] = _send_ahead(pool[index], numbered, unsent, done)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -225,23 +205,53 @@ def prepare_all(jobs: Iterable[Job], workers: int = 1) -> Iterator:
                 if not unsent:
                     return
                 continue
-            streams = {pool[i].process.stdout: i for i in busy}
-            ready, _, _ = select.select(list(streams), [], [], 0.5)
-            now = time.monotonic()
-            overdue = [i for i in busy if now - pool[i].busy_since > TIME_LIMIT_SECONDS]
-            for index in dict.fromkeys([streams[s] for s in ready] + overdue):
-                if not pool[index].outstanding:
-                    continue
-                try:
-                    number, result = pool[index].receive()
-                    done[number] = result
-                except WorkerLost as lost:
-                    pool[index] = _lose(pool[index], lost, done, unsent)
+            _collect(pool, busy, done, unsent)
     finally:
         for index, worker in enumerate(pool):
             if worker.outstanding:
                 pool[index] = _replace(worker)  # abandoned mid-job: its answers would be stale
         _give_back(pool)
+
+
+def _send_ahead(worker: Worker, numbered: Iterator[tuple[int, Job]], unsent: deque, done: dict[int, object]) -> Worker:
+    """Send the worker jobs while it takes them; returns it, or its replacement if it was found
+    dead with nothing sent before (that job is refused, so a worker that cannot start ends the load)."""
+    while True:
+        if not unsent:
+            number, job = next(numbered, (None, None))
+            if job is None:
+                return worker
+            unsent.append((number, job, job_message(job)))
+        number, job, message = unsent[0]
+        if not worker.takes(message):
+            return worker
+        unsent.popleft()
+        try:
+            worker.send(number, job, message)
+        except WorkerLost as lost:
+            if worker.outstanding:
+                # It died on a job it was sent before: reading its answers finds which one.
+                unsent.appendleft((number, job, message))
+                worker.gone = True
+            else:
+                done[number] = _lost(job, lost)
+                worker = _replace(worker)
+
+
+def _collect(pool: list[Worker], busy: list[int], done: dict[int, object], unsent: deque) -> None:
+    """One answer from each busy worker that has one ready, and the loss of any that died or overran."""
+    streams = {pool[i].process.stdout: i for i in busy}
+    ready, _, _ = select.select(list(streams), [], [], 0.5)
+    now = time.monotonic()
+    overdue = [i for i in busy if now - pool[i].busy_since > TIME_LIMIT_SECONDS]
+    for index in dict.fromkeys([streams[s] for s in ready] + overdue):
+        if not pool[index].outstanding:
+            continue
+        try:
+            number, result = pool[index].receive()
+            done[number] = result
+        except WorkerLost as lost:
+            pool[index] = _lose(pool[index], lost, done, unsent)
 
 
 def _lose(worker: Worker, lost: WorkerLost, done: dict[int, object], unsent: deque) -> Worker:
