@@ -74,6 +74,9 @@ def test_a_reader_that_hangs_is_stopped_at_its_time_limit(books, monkeypatch):
     monkeypatch.setattr(sandbox, "TIME_LIMIT_SECONDS", 0.0)
     [result] = sandbox.prepare_all([("slow.xlsx", good.read_bytes(), None, None)])
     assert codes(result) == ["FILE_TOO_COMPLEX"]
+    # A load given its town (etl load --town) sends jobs of five: refused the same way.
+    [result] = sandbox.prepare_all([("slow.xlsx", good.read_bytes(), None, None, "440204100")])
+    assert codes(result) == ["FILE_TOO_COMPLEX"]
 
 
 def test_workers_are_reused_between_loads_not_multiplied(books):

@@ -88,15 +88,19 @@ def disk_full_message(exc: BaseException) -> str:
     return exc.message if isinstance(exc, DiskFull) else "磁盘空间不足，写入中止，本次没有写入任何数字。请清理磁盘（如删除旧的备份）后再试"
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file whole, 0600, synced; a partial file never stays behind under any name."""
+def write_private(path: Path, data: bytes, synced: bool = True) -> None:
+    """Write a file whole, 0600, synced; a partial file never stays behind under any name.
+
+    `synced=False` skips the fsync: the caller makes the file durable later, together with
+    others (originals.deferred_sync), before anything that relies on it is committed."""
     draft = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if synced:
+                os.fsync(handle.fileno())
         os.replace(draft, path)
     except BaseException:
         draft.unlink(missing_ok=True)

@@ -106,18 +106,21 @@ def sync_reference_data(con: duckdb.DuckDBPyConnection, catalog: Catalog, places
     """Replace the village list and the catalog with what the data files say now."""
     con.execute("begin")
     con.execute("delete from place")
-    con.executemany(
-        "insert into place values (?, ?, ?, ?, ?, ?, ?)",
+    insert_values(
+        con,
+        "place",
         [(v.town_code, v.town_name, v.code, v.name, v.type, v.police_station, n) for n, v in enumerate(places.villages)],
     )
     con.execute("delete from catalog_topic")
-    con.executemany(
-        "insert into catalog_topic values (?, ?, ?, ?, ?, ?)",
+    insert_values(
+        con,
+        "catalog_topic",
         [(t.code, t.name, t.department, t.breakdown, t.layout, n) for n, t in enumerate(catalog.topics.values())],
     )
     con.execute("delete from catalog_indicator")
-    con.executemany(
-        "insert into catalog_indicator values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_values(
+        con,
+        "catalog_indicator",
         [
             (
                 i.code,
@@ -283,6 +286,16 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) ->
     selects = ", ".join(f"unnest(${n + 1})" for n in range(len(names)))
     quoted = ", ".join(f'"{name}"' for name in names)
     con.execute(f"insert into {table} ({quoted}) select {selects}", columns)
+
+
+def insert_values(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Insert many rows given in the table's column order in one statement, as insert_rows does
+    (executemany runs one statement per row: 50 ms for the 60 rows of the reference data)."""
+    if not rows:
+        return
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    selects = ", ".join(f"unnest(${n + 1})" for n in range(len(columns)))
+    con.execute(f"insert into {table} select {selects}", columns)
 
 
 def _insert_facts(con: duckdb.DuckDBPyConnection, lines: str) -> None:

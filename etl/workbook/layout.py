@@ -175,12 +175,13 @@ def _form_matches(grid: Grid, catalog: Catalog, topic: Topic, col: int, start: i
     return len(matched)
 
 
-def _anchor_rows(grid: Grid, search: int, is_anchor) -> list[int]:
+def _anchor_rows(texts: list[list[str]], is_anchor) -> list[int]:
     """Rows that may start a header: those holding an anchor cell, and the row above each
-    (the upper row of a two-row header may be all group labels)."""
+    (the upper row of a two-row header may be all group labels). `texts` are the text cells
+    of the rows searched."""
     rows = set()
-    for row in range(min(search + 1, len(grid.rows))):
-        if any(isinstance(v, str) and is_anchor(v) for v in grid.rows[row]):
+    for row, line in enumerate(texts):
+        if any(is_anchor(v) for v in line):
             rows.update((row - 1, row) if row else (row,))
     return sorted(rows)
 
@@ -217,8 +218,9 @@ def find_layout(grid: Grid, catalog: Catalog) -> Layout | None:
     form (no village column) is looked for only when no table was found.
     """
     search = min(len(grid.rows), settings.HEADER_SEARCH_ROWS)
-    village_rows = _anchor_rows(grid, search, catalog.is_village_header)
-    event_rows = _anchor_rows(grid, search, lambda v: (f := catalog.match_event_field(v)) is not None and f.code in ("event_date", "theme"))
+    texts = [[v for v in line if isinstance(v, str)] for line in grid.rows[: search + 1]]  # once for both searches
+    village_rows = _anchor_rows(texts, catalog.is_village_header)
+    event_rows = _anchor_rows(texts, lambda v: (f := catalog.match_event_field(v)) is not None and f.code in ("event_date", "theme"))
     best: Layout | None = None
     for topic in catalog.topics.values():
         if topic.layout == "form":

@@ -208,12 +208,6 @@ def sniff(data: bytes) -> str:
     raise WorkbookProblem("FILE_TYPE", f"这是{what}，不是电子表格。请报送 .xlsx、.xls 或 .ods 格式的统计表")
 
 
-def _cell(value: object) -> object:
-    if value == "":
-        return None
-    return value
-
-
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 
 
@@ -252,7 +246,7 @@ Merge = tuple[tuple[int, int], tuple[int, int]]
 def _grid_from_rows(name: str, visible: bool, rows: list[list[object]], merges) -> Grid:
     """A grid from a reader's rows: empty strings as None, trailing blanks trimmed, the size
     limits checked, merged ranges filled with their first value."""
-    rows = [[_cell(v) for v in line] for line in rows]
+    rows = [[None if v == "" else v for v in line] for line in rows]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if len(rows) > settings.MAX_ROWS:

@@ -439,8 +439,9 @@ def restrict_departments(prepared: PreparedFile, departments: frozenset[str] | N
 
 
 def prepare_and_keep(name: str, data: bytes, year: int | None, root: Path | None, town: str | None = None) -> PreparedFile:
-    """Prepare one file and, if it will load, keep its original bytes."""
+    """Prepare one file and, if it will load, keep its original bytes (unsynced: the loader
+    syncs a whole batch's originals at once before committing it)."""
     prepared = prepare(name, data, year, town=town)
     if root is not None and prepared.status == "loaded":
-        originals.keep(root, prepared.sha256, prepared.file_name, data)
+        originals.keep(root, prepared.sha256, prepared.file_name, data, synced=False)
     return prepared

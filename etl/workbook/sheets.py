@@ -74,12 +74,45 @@ def count_word(unit: str) -> str:
     return _COUNT_WORDS.get(unit, "数量")
 
 
+# The counts a reader gives most often: whole numbers, as floats (3.0). Made once, as parse_count
+# would make them (Count is immutable), so such a cell costs a lookup; anything else is parsed.
+_WHOLE_COUNTS = {n: Count(n) for n in range(2048)}
+# What parse_count made of each text (30余, 约50, -) or the problem it raised: the same texts come
+# back in every file of a folder, and parsing one costs more than the rest of its cell.
+_TEXT_COUNTS: dict[str, Count | ValueProblem | None] = {}
+_TEXT_COUNTS_LIMIT = 65536
+_UNSEEN = object()
+
+
+def _parsed(value: object) -> Count | None:
+    """parse_count(value), remembered for texts."""
+    if type(value) is float:
+        whole = _WHOLE_COUNTS.get(value)
+        if whole is not None:
+            return whole
+    if type(value) is not str:
+        return parse_count(value)
+    found = _TEXT_COUNTS.get(value, _UNSEEN)
+    if found is _UNSEEN:
+        try:
+            found = parse_count(value)
+        except ValueProblem as problem:
+            found = problem
+        if len(_TEXT_COUNTS) > _TEXT_COUNTS_LIMIT:
+            _TEXT_COUNTS.clear()
+        _TEXT_COUNTS[value] = found
+    if isinstance(found, ValueProblem):
+        raise ValueProblem(found.code, found.message)
+    return found
+
+
 def _count(sheet: SheetData, grid: Grid, row: int, col: int, unit: str = "") -> Count | None:
     """The count in one cell, or None (blank, or a problem recorded). The number must be what
     the cell shows a person: a count under a percentage, date, time or currency format, or a
     formula whose result the file does not hold, is refused rather than read."""
+    where = (row, col)
     cell = cell_name(row, col)
-    shown = grid.formats.get((row, col))
+    shown = grid.formats.get(where)
     if shown is not None and shown.kind in NOT_A_COUNT:
         sheet.problem(
             "COUNT_FORMAT",
@@ -88,7 +121,7 @@ def _count(sheet: SheetData, grid: Grid, row: int, col: int, unit: str = "") -> 
             cell,
         )
         return None
-    if (row, col) in grid.uncalculated:
+    if where in grid.uncalculated:
         sheet.problem(
             "FORMULA_NOT_CALCULATED",
             f"单元格 {cell} 是公式，但文件里没有保存它算出的结果（文件可能由程序生成，没有在 Excel/WPS 中打开保存过），"
@@ -97,21 +130,20 @@ def _count(sheet: SheetData, grid: Grid, row: int, col: int, unit: str = "") -> 
         )
         return None
     value = grid.cell(row, col)
-    if value is None and (row, col) in grid.blank_formulas:
+    if value is None and where in grid.blank_formulas:
         sheet.blank_formulas.append(cell)
     try:
-        count = parse_count(value)
+        count = _parsed(value)
     except ValueProblem as problem:
         sheet.problem(problem.code, problem.message, cell)
         return None
-    if count is not None and (row, col) in grid.merged_copies:
+    if count is not None and where in grid.merged_copies:
         sheet.problem("MERGED_COUNT", "这个数字所在的单元格与上面的行合并了，系统分不清它属于哪一行。请取消合并，每行填写自己的数字", cell)
         return None
     return count
 
 
-def _row_has_numbers(grid: Grid, row: int, cols: list[int]) -> bool:
-    values = [grid.cell(row, c) for c in cols]
+def _has_numbers(values: list[object]) -> bool:
     if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return True
     return any(isinstance(v, str) and looks_numeric(v) for v in values)
@@ -197,15 +229,19 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
     hidden_rows_read: list[str] = []
     columns_read: set[int] = set()
     row = layout.data_start
+    units = {col: catalog.indicators[layout.columns[col]].unit for col in value_cols}
     for row in range(layout.data_start, len(grid.rows)):
-        raw_village = grid.cell(row, village_col)
+        line = grid.rows[row]
+        width = len(line)
+        values = [line[c] if c < width else None for c in value_cols]
+        raw_village = line[village_col] if village_col < width else None
         text = normalize_text(raw_village)
-        has_numbers = _row_has_numbers(grid, row, value_cols)
+        has_numbers = _has_numbers(values)
         if not text and has_numbers:
             # A total written in another column (序号 or 派出所) still names the row.
-            others = [normalize_text(v) for c, v in enumerate(grid.rows[row]) if c not in layout.columns and isinstance(v, str)]
+            others = [normalize_text(v) for c, v in enumerate(line) if c not in layout.columns and isinstance(v, str)]
             text = next((t for t in others if t), "")
-        if not text and not has_numbers and all(grid.cell(row, c) is None for c in value_cols):
+        if not text and not has_numbers and all(v is None for v in values):
             continue
         if text and _is_note(catalog, text):
             break
@@ -229,14 +265,15 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
             totals.append(_TotalRow(row, station, block, text))
             block = []
             continue
-        village = places.find(raw_village) if normalize_text(raw_village) else None
+        named = normalize_text(raw_village)
+        village = places.find(raw_village) if named else None
         if village is None:
             cell = cell_name(row, village_col)
             if not has_numbers:
                 if text:
                     sheet.notices.append(f"工作表“{sheet.sheet}”第 {row + 1} 行不是村（社区）数据，已跳过")
                 continue
-            if not normalize_text(raw_village):
+            if not named:
                 sheet.problem("MISSING_VILLAGE", "这一行有数字，却没有填写村（社区）名称。请填写村（社区）名称", cell)
                 continue
             close = places.suggest(raw_village)
@@ -262,10 +299,9 @@ def read_village_table(grid: Grid, layout: Layout, catalog: Catalog, places: Pla
         station_of[village.code] = in_column or village.police_station
         facts_before, problems_before = len(sheet.facts), len(sheet.problems)
         for col in value_cols:
-            code = layout.columns[col]
-            count = _count(sheet, grid, row, col, catalog.indicators[code].unit)
+            count = _count(sheet, grid, row, col, units[col])
             if count is not None:
-                sheet.facts.append(Fact(code, village.code, count, cell_name(row, col)))
+                sheet.facts.append(Fact(layout.columns[col], village.code, count, cell_name(row, col)))
                 columns_read.add(col)
         if len(sheet.facts) == facts_before and len(sheet.problems) == problems_before:
             unfilled.append(village.name)
@@ -307,6 +343,9 @@ def _check_totals(
     checked = False
     # A column with a refused cell is not summed: the clerk fixes that cell first.
     refused_cols = {where[1] for p in sheet.problems if (where := cell_position(p.cell)) and where[0] >= layout.data_start}
+    facts_of: dict[str, list[Fact]] = {}
+    for fact in sheet.facts:
+        facts_of.setdefault(fact.indicator, []).append(fact)
     for total in totals:
         for col in value_cols:
             code = layout.columns[col]
@@ -325,7 +364,7 @@ def _check_totals(
                 members = None
             else:
                 members = {village for village, station in station_of.items() if station == total.station}
-            parts = [f.count for f in sheet.facts if f.indicator == code and (members is None or f.village in members)]
+            parts = [f.count for f in facts_of.get(code, ()) if members is None or f.village in members]
             if any(p.qualifier != "exact" for p in parts) or stated.qualifier != "exact":
                 continue
             summed = sum(p.value for p in parts)
@@ -423,9 +462,12 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
     last_col = max(layout.columns)
     seen: dict[tuple, int] = {}
     totals: list[int] = []
+    columns = sorted(layout.columns)
+    date_col = by_field["event_date"]
     row = layout.data_start
     for row in range(layout.data_start, len(grid.rows)):
-        line = [grid.cell(row, c) for c in sorted(layout.columns)]
+        cells = grid.rows[row]
+        line = [cells[c] if c < len(cells) else None for c in columns]
         if all(v is None for v in line):
             continue
         texts = [normalize_text(v) for v in line if v is not None]
@@ -436,7 +478,6 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
             continue
         if any(isinstance(v, str) and header_key(v)[0] in field_names for v in line):
             continue  # the header repeated (a second page of a printed list)
-        date_col = by_field["event_date"]
         try:
             date = parse_date(grid.cell(row, date_col), year_hint)
         except ValueProblem as problem:
@@ -448,7 +489,8 @@ def read_events(grid: Grid, layout: Layout, catalog: Catalog, places: Places, sh
         village_code = None
         if "village" in by_field:
             raw = grid.cell(row, by_field["village"])
-            if normalize_text(raw) and normalize_text(raw) not in total_keys:
+            named = normalize_text(raw)
+            if named and named not in total_keys:
                 village = places.find(raw)
                 if village is None:
                     close = places.suggest(raw)
