@@ -494,3 +494,63 @@ def test_an_admin_logs_in_through_the_real_form_and_reaches_the_admin_page(brows
         screenshot(tab, "meeting_correction_small_counts")
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def district_server(district_db_master, tmp_path_factory):
+    """A server on the district demo (浈江区, eight towns and streets)."""
+    from tests.conftest import DISTRICT_VILLAGES
+
+    folder = tmp_path_factory.mktemp("district")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copy(district_db_master, warehouse)
+    yield from _serve(folder, {"FAZHI_DB": str(warehouse), "FAZHI_USERS": "none", "FAZHI_VILLAGES": str(DISTRICT_VILLAGES)})
+
+
+def _district_figure(warehouse: Path, indicator: str, town: str = "") -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        year = con.execute("select max(year) from indicator_values").fetchone()[0]
+        where = "indicator_code = ? and year = ?" + (" and town_code = ?" if town else "")
+        return int(
+            con.execute(f"select sum(value) from indicator_values where {where}", [indicator, year, *([town] if town else [])]).fetchone()[
+                0
+            ]
+        )
+
+
+def _card_value(tab, label: str) -> str:
+    card = tab.locator("[data-testid='stMetric']", has_text=label).first
+    return card.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def test_a_district_is_seen_whole_then_one_town_chosen_in_the_sidebar_and_kept_in_the_link(browser, district_server):
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        open_page(tab, district_server, "correction", "社区矫正")
+        tab.get_by_text("范围：浈江区（8 个镇、街道）").first.wait_for()
+        assert_no_exception(tab, district_server)
+        warehouse = district_server["warehouse"]
+        assert _card_value(tab, "在册社区矫正对象") == str(_district_figure(warehouse, "cc_registered"))
+        screenshot(tab, "district_whole")
+        # A leader picks 乐园镇 from the sidebar: its figures, its villages, and the link keeps it.
+        sidebar = tab.locator("[data-testid='stSidebar']")
+        sidebar.locator("[data-testid='stSelectbox']", has_text="镇（街道）").get_by_role("combobox").click()
+        tab.get_by_role("option").filter(has_text="乐园镇").click()
+        tab.get_by_text("范围：乐园镇").first.wait_for()
+        tab.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+        tab.wait_for_url("**t=440204102**")
+        assert _card_value(tab, "在册社区矫正对象") == str(_district_figure(warehouse, "cc_registered", "440204102"))
+        sidebar.get_by_text("村（社区）").first.wait_for()
+        assert_no_exception(tab, district_server)
+        screenshot(tab, "district_town")
+        # The link opens the same town for whoever it is sent to.
+        other = context.new_page()
+        other.goto(tab.url)
+        other.get_by_text("范围：乐园镇").first.wait_for()
+        assert _card_value(other, "在册社区矫正对象") == str(_district_figure(warehouse, "cc_registered", "440204102"))
+    finally:
+        context.close()
