@@ -133,8 +133,9 @@ def _values(series: pd.Series) -> list:
 
 def _label_positions(frame: pd.DataFrame, series: str) -> dict[str, list[str]]:
     """Where each point's label goes so two close lines do not print over each other: at
-    each year the highest series is labelled above its point, the others below it (of two
-    equal values, the first drawn above, the second below)."""
+    each year the highest series is labelled above its point and the lowest below it; one in
+    between goes to the side with more room (of two close values the upper one is labelled
+    above, the lower one below; of two equal values, the first drawn above)."""
     positions: dict[str, list[str]] = {}
     names = list(dict.fromkeys(frame[series]))
     # Hidden values (meeting mode, one village picked) are NA: a year may have none at all.
@@ -144,7 +145,16 @@ def _label_positions(frame: pd.DataFrame, series: str) -> dict[str, list[str]]:
         for year in sorted(frame.loc[frame[series] == name, "year"].unique()):
             row = wide.loc[year].dropna() if name in wide.columns and year in wide.index else pd.Series(dtype=float)
             ranked = sorted(row.index, key=lambda other: (-row[other], names.index(other)))
-            places.append("top center" if not ranked or ranked[0] == name else "bottom center")
+            if name not in ranked or ranked.index(name) == 0:
+                places.append("top center")
+                continue
+            at = ranked.index(name)
+            if at == len(ranked) - 1:
+                places.append("bottom center")
+                continue
+            room_above = row[ranked[at - 1]] - row[name]
+            room_below = row[name] - row[ranked[at + 1]]
+            places.append("top center" if room_above > room_below else "bottom center")
         positions[str(name)] = places
     return positions
 

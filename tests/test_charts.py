@@ -34,6 +34,19 @@ def test_labels_of_two_close_lines_go_above_and_below():
     assert positions == {"通过执法考试": ["top center", "top center"], "参加学法考试": ["bottom center", "bottom center"]}
 
 
+def test_of_three_lines_the_middle_one_is_labelled_on_the_side_away_from_its_close_neighbour():
+    # 社区矫正: 在册 15, 解除 8, 接收 7 — the 8 and the 7 must not print over each other.
+    rows = [(2019, "在册", 15, "15", "人"), (2019, "解除", 8, "8", "人"), (2019, "接收", 7, "7", "人")]
+    rows += [(2022, "在册", 10, "10", "人"), (2022, "解除", 4, "4", "人"), (2022, "接收", 6, "6", "人")]
+    fig = charts.trend(frame(rows), "t", STYLE)
+    positions = {trace.name: list(trace.textposition) for trace in fig.data}
+    assert positions == {
+        "在册": ["top center", "top center"],
+        "解除": ["top center", "bottom center"],
+        "接收": ["bottom center", "top center"],
+    }
+
+
 def test_a_trend_with_every_value_of_a_year_hidden_draws_the_marker_not_a_crash():
     rows = [(2021, "在管患者", 3, "3", "人"), (2021, "高危", 1, "1", "人")]
     rows += [(2022, "在管患者", None, "<3", "人"), (2022, "高危", None, "*", "人")]  # meeting mode, one village
