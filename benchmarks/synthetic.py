@@ -198,7 +198,7 @@ def _add_history(con, path: Path, target_mb: int) -> None:
             {"n": str(round_)},
         )
         con.execute(
-            "insert into fact select * replace (f.submission_id || '-old' || $n as submission_id) from fact f "
+            "insert into fact select f.* replace (f.submission_id || '-old' || $n as submission_id) from fact f "
             "join submission s on s.submission_id = f.submission_id and s.status = 'loaded'",
             {"n": str(round_)},
         )
