@@ -54,6 +54,10 @@ VIEWS = (
     LakeView("submission_history", "select * from submission_history", internal=True),
     LakeView("warehouse_info", "select * from warehouse_info", internal=True),
     LakeView("frozen_submissions", "select * from frozen_submissions", internal=True),
+    # Columns only: refused loads and the audit trail stay with the warehouse, but the ledger
+    # page's queries name them.
+    LakeView("load_log", "select * from load_log limit 0", internal=True),
+    LakeView("audit_trail", "select * from audit_trail limit 0", internal=True),
 )
 PUBLIC_VIEWS = tuple(v.name for v in VIEWS if not v.internal)
 
@@ -138,7 +142,7 @@ def _write(db: Path, folder: Path, started: dt.datetime) -> dict:
 def _write_view(con: duckdb.DuckDBPyConnection, view: LakeView, folder: Path) -> dict:
     columns = [{"name": name, "type": kind} for name, kind, *_ in con.execute(f"describe {view.name}").fetchall()]
     written = {name: kind for name, kind, *_ in con.execute(f"describe ({view.select})").fetchall()}
-    rows = con.execute(f"select count(*) from {view.name}").fetchone()[0]
+    rows = con.execute(f"select count(*) from ({view.select})").fetchone()[0]
     path = folder / _relative_path(view).split("/**", 1)[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     if view.partition_by:
@@ -200,3 +204,18 @@ def attach_views(con: duckdb.DuckDBPyConnection, lake: Path) -> dict:
     for name in schema["views"]:
         con.execute(f'create or replace view "{name}" as {view_sql(lake, name, schema)}')
     return schema
+
+
+def open_lake(lake: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose database `warehouse` holds the lake's views, for readers
+    written against the warehouse (the dashboard): `use warehouse` and query as usual."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach ':memory:' as warehouse")
+        con.execute("use warehouse")
+        attach_views(con, lake)
+        con.execute("use memory")
+    except BaseException:
+        con.close()
+        raise
+    return con
