@@ -9,6 +9,7 @@ from etl.loading import lake
 from tests.dashboard_support import assert_clean, goto, metric_values, open_app
 
 COMPARED = ("overview", "correction", "outreach")
+ALSO_RENDERED = ("ledger", "report", "deck")
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def rendered(demo_db_master, demo_lake, tmp_path_factory):
         for page in COMPARED:
             runs["warehouse", page] = goto(open_app(demo_db_master, monkeypatch), page)
         monkeypatch.setenv("FAZHI_LAKE", str(demo_lake))
-        for page in (*COMPARED, "ledger"):
+        for page in (*COMPARED, *ALSO_RENDERED):
             runs["lake", page] = goto(open_app(nowhere, monkeypatch), page)
     assert not nowhere.exists()  # no demo warehouse was built in lake mode
     return runs
@@ -43,9 +44,10 @@ def test_a_page_on_the_lake_shows_the_warehouses_numbers(rendered, page):
     assert len(on_lake.get("plotly_chart")) == len(on_warehouse.get("plotly_chart"))
 
 
-def test_the_ledger_reads_the_lake_too(rendered):
-    assert_clean(rendered["lake", "ledger"])
-    assert rendered["lake", "ledger"].title[0].value == "上报台账"
+@pytest.mark.parametrize("page", ALSO_RENDERED)
+def test_the_ledger_report_and_deck_read_the_lake_too(rendered, page):
+    assert_clean(rendered["lake", page])
+    assert rendered["lake", page].title or rendered["lake", page].markdown
 
 
 @pytest.mark.parametrize("page", ["upload", "admin"])
