@@ -35,7 +35,8 @@ def main() -> None:
             (st.Page("pages/ledger.py", title="上报台账", icon=":material/fact_check:"), access.LEDGER),
             (st.Page("pages/admin.py", title="管理", icon=":material/admin_panel_settings:"), access.ADMINISTER),
         )
-        if user.may(action)
+        # A lake (FAZHI_LAKE) is read-only: no uploads, no administration.
+        if user.may(action) and not (connection.read_only() and action in (access.UPLOAD, access.ADMINISTER))
     ]
     navigation = st.navigation(
         {

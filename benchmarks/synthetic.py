@@ -204,3 +204,95 @@ def _add_history(con, path: Path, target_mb: int) -> None:
         )
         con.execute("commit")
         con.execute("checkpoint")
+
+
+PROVINCE_FIRST_YEAR = 2015
+
+
+def build_province(path: Path, towns: int, villages_per_town: int, indicators: int, years: int) -> int:
+    """A province-sized warehouse written by DuckDB SQL alone (no Python row loops): `towns`
+    towns of `villages_per_town` villages, each reporting `indicators` village-level counts
+    every year from 2015, one loaded submission per town, year and topic. The catalog's
+    village-level indicators come first; when more are asked for, synthetic ones (合成指标NN,
+    under 社区矫正) are added to the catalog. No town-level figures, one outreach event per
+    town and year, no history. Returns the number of values written."""
+    path = Path(path)
+    con = warehouse.connect(path)  # the schema, views and catalog; the demo's places are replaced below
+    have = con.execute("select count(*) from catalog_indicator where breakdown = 'village'").fetchone()[0]
+    params = {
+        "towns": towns,
+        "villages": villages_per_town,
+        "indicators": indicators,
+        "years": years,
+        "first": PROVINCE_FIRST_YEAR,
+        "extra": max(indicators - have, 0),
+    }
+
+    def run(sql: str) -> None:
+        con.execute(sql, {key: value for key, value in params.items() if f"${key}" in sql})
+
+    con.execute("begin")
+    con.execute("delete from place")
+    run(
+        """
+        insert into place
+        select printf('44%04d100', t) as town_code, printf('第%d镇', t + 1) as town_name,
+               printf('44%04d100%03d', t, v + 1) as village_code,
+               printf('第%d镇%d%s', t + 1, v + 1, case when v < 6 then '社区' else '村' end) as village_name,
+               case when v < 6 then '社区' else '村' end as village_type,
+               printf('第%d镇第%d派出所', t + 1, v % 2 + 1) as police_station,
+               t * $villages + v as sort_order
+        from range($towns) a(t), range($villages) b(v)
+        """
+    )
+    run(
+        """
+        insert into catalog_indicator
+        select printf('syn_%02d', k + 1), printf('合成指标%02d', k + 1), 'correction', department, '人', 'village', 'stock',
+               false, 'neutral', null, 1000 + k
+        from range($extra) r(k), (select department from catalog_topic where topic = 'correction')
+        """
+    )
+    run(
+        "create temp table chosen as select indicator_code, topic from catalog_indicator where breakdown = 'village' "
+        "order by sort_order limit $indicators"
+    )
+    run(
+        """
+        insert into submission by name
+        select w.town_code || '-' || ($first + y) || '-' || c.topic as submission_id,
+               'a-' || w.town_code || '-' || ($first + y) as attempt_id,
+               c.topic || '_' || ($first + y) || '.xlsx' as file_name, 'Sheet1' as sheet_name,
+               sha256(w.town_code || ($first + y) || c.topic) as sha256, t.department, c.topic, ($first + y)::integer as year,
+               w.town_code, timestamp '2025-01-10 09:00:00' as loaded_at, 'loaded' as status, 0 as row_count
+        from (select distinct town_code from place) w, range($years) r(y), (select distinct topic from chosen) c
+        join catalog_topic t using (topic)
+        """
+    )
+    run(
+        """
+        insert into fact
+        select p.town_code || '-' || ($first + y) || '-' || c.topic, p.village_code, c.indicator_code,
+               (hash(p.village_code, c.indicator_code, y) % 40)::bigint, 'exact', 'B5'
+        from place p, range($years) r(y), chosen c
+        """
+    )
+    run(
+        """
+        insert into event by name
+        select w.town_code || '-' || ($first + y) || '-ev' as event_id,
+               w.town_code || '-' || ($first + y) || '-correction' as submission_id,
+               make_date(($first + y)::integer, 3, 15) as event_date, ($first + y)::integer as year,
+               w.town_code || '001' as village_code, '文化广场' as location, '宪法宣传周' as theme, null as partners,
+               300 as materials, 'exact' as materials_qualifier, 1 as banners, 'exact' as banners_qualifier,
+               25 as consultations, 'exact' as consultations_qualifier, 100 as participants, 'exact' as participants_qualifier,
+               'outreach_' || ($first + y) || '.xlsx!Sheet1!A3' as source_ref
+        from (select distinct town_code from place) w, range($years) r(y)
+        """
+    )
+    con.execute("insert or replace into info values ('town_code', 'province'), ('town_name', '演示省')")
+    con.execute("commit")
+    con.execute("checkpoint")
+    written = con.execute("select count(*) from fact").fetchone()[0]
+    con.close()
+    return written

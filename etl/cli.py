@@ -1,4 +1,4 @@
-"""The command line: python -m etl load | check | demo | samples | template | rebuild | backup | restore | user | report.
+"""The command line: python -m etl load | check | demo | samples | template | rebuild | backup | restore | user | report | export.
 
 Messages are Chinese; `--json` keys are the contract's. Exit 0 when no file was
 refused, 1 when any was (or the warehouse could not be written), 2 on usage errors.
@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--template", metavar="模板", help="报告模板（默认 data/report.toml）")
     report.add_argument("--no-compare", action="store_true", help="不写“较上年……”的同比")
     report.add_argument("--town", help="全区多个镇时必填：哪个镇（街道）的报告")
+    export = commands.add_parser(
+        "export",
+        help="把公共视图导出为 Parquet 数据湖（按年度和镇分区），供其他分析工具读取",
+        description="把数据仓库的公共视图写成 Parquet 文件：指标数值和普法活动按年度、镇分区，其余各一个文件，另附 _schema.json",
+    )
+    export.add_argument("--parquet", required=True, metavar="文件夹", help="输出的文件夹（已有的本系统数据湖会被整体替换）")
+    export.add_argument("--db", help="数据库文件（默认：环境变量 FAZHI_DB，否则 data/warehouse.duckdb）")
     return parser
 
 
@@ -414,6 +421,34 @@ def command_report(args) -> int:
     return EXIT_OK
 
 
+def command_export(args) -> int:
+    """Write the public views as a Parquet lake: 0 written, 1 the folder is not ours or the
+    warehouse cannot be read (nothing is written then)."""
+    import duckdb
+
+    from etl.loading import lake
+
+    db, target = _db(args), Path(args.parquet)
+    try:
+        summary = lake.export(db, target)
+    except lake.NotALake:
+        print(
+            f"未导出：文件夹 {target} 已存在，且不是本系统导出的数据湖（里面没有 {lake.SCHEMA_FILE}）。请换一个文件夹，或先移走它。",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
+    except FileNotFoundError:
+        print(f"无法读取数据库 {db}：文件不存在。请先导入报表（python -m etl load）或建演示库（python -m etl demo）。", file=sys.stderr)
+        return EXIT_REJECTED
+    except duckdb.Error:
+        print(f"无法读取数据库 {db}：文件损坏或不是本系统的数据库，或版本不符。没有写入任何文件。", file=sys.stderr)
+        return EXIT_REJECTED
+    for name, rows in summary.rows.items():
+        print(f"    {name}：{rows} 行")
+    print(f"已导出数据湖：{target}（{len(summary.rows)} 个公共视图，用时 {summary.seconds:.1f} 秒；表结构见 {lake.SCHEMA_FILE}）")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {
@@ -427,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         "restore": command_restore,
         "user": command_user,
         "report": command_report,
+        "export": command_export,
     }
     try:
         return handlers[args.command](args)

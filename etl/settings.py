@@ -33,3 +33,10 @@ def db_path() -> Path:
     the district demo)."""
     configured = os.environ.get("FAZHI_DB")
     return Path(configured) if configured else HOME_DIR / "warehouse.duckdb"
+
+
+def lake_path() -> Path | None:
+    """FAZHI_LAKE: the dashboard reads this Parquet lake (python -m etl export) instead of the
+    warehouse, read-only (no uploads, no administration). None when not set."""
+    configured = os.environ.get("FAZHI_LAKE", "").strip()
+    return Path(configured) if configured else None

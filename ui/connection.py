@@ -1,5 +1,6 @@
 """The warehouse connection of this server process and cached reads of figures.queries;
-loads from the upload page go through the same ETL as the command line."""
+loads from the upload page go through the same ETL as the command line. With FAZHI_LAKE the
+same reads go to a Parquet lake (etl.loading.lake) instead, read-only."""
 
 from __future__ import annotations
 
@@ -18,7 +19,15 @@ LOGGER = logging.getLogger("fazhi.dashboard")
 
 
 def db_path() -> str:
-    return str(settings.db_path())
+    """The warehouse file, or in lake mode the lake's folder (its journal of downloads and
+    logins is kept beside it, as a warehouse's is)."""
+    lake_dir = settings.lake_path()
+    return str(lake_dir) if lake_dir else str(settings.db_path())
+
+
+def read_only() -> bool:
+    """Lake mode (FAZHI_LAKE): nothing is uploaded or administered, only read."""
+    return settings.lake_path() is not None
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
@@ -31,6 +40,10 @@ def _warehouse(path: str, version: tuple[int, int] | None) -> duckdb.DuckDBPyCon
     The file is ATTACHed read-only to a private in-memory database: duckdb.connect(path)
     would hand back the process's cached instance of the replaced file instead.
     """
+    if read_only():  # a new export is a new folder, so a new version too
+        from etl.loading import lake
+
+        return lake.open_lake(Path(path))
     con = duckdb.connect()
     con.execute("attach ? as warehouse (read_only)", [path])
     return con
@@ -59,6 +72,9 @@ def open_warehouse() -> None:
     the server log.
     """
     path = db_path()
+    if read_only():
+        _open_lake(path)
+        return
     try:
         if not Path(path).exists():
             # A newcomer's first start has no database: build the demo one. Imported
@@ -72,6 +88,20 @@ def open_warehouse() -> None:
     except (duckdb.Error, OSError):
         LOGGER.exception("cannot open the warehouse at %s", path)
         st.error("暂时无法打开数据仓库。请稍后刷新页面；如仍不行，请联系系统管理员。")
+        st.stop()
+
+
+def _open_lake(path: str) -> None:
+    from etl.loading import lake
+
+    try:
+        if not lake.is_lake(Path(path)):
+            st.error(f"找不到数据湖 {path}（FAZHI_LAKE）：请先用 python -m etl export --parquet 导出，或改正这个设置。")
+            st.stop()
+        _warehouse(path, warehouse.version(path))
+    except (duckdb.Error, OSError, ValueError, KeyError, lake.NotALake):
+        LOGGER.exception("cannot open the lake at %s", path)
+        st.error("暂时无法打开数据湖。请稍后刷新页面；如仍不行，请联系系统管理员。")
         st.stop()
 
 
@@ -172,6 +202,8 @@ def load_workbooks(blobs: list[tuple[str, bytes]], actor: str, departments: froz
     written to a copy of the warehouse, swapped in, originals kept. `town`: a district's town
     the files are of (None: each file says). Raises etl.loading.warehouse.WarehouseBusy when
     another load holds the warehouse too long."""
+    if read_only():
+        raise PermissionError("lake mode is read-only")
     # Imported on first use: the workbook readers are heavy and most sessions never upload.
     from etl.loading.loader import load_blobs
 
