@@ -187,23 +187,33 @@ def _write(con, submissions: list[dict], facts: list[tuple], events: list[tuple]
 
 
 def _add_history(con, path: Path, target_mb: int) -> None:
-    """Superseded copies of the current submissions until the file is about `target_mb`."""
-    round_ = 0
-    while path.stat().st_size < target_mb * 1_000_000:
-        round_ += 1
+    """Superseded copies of the current submissions until the file is about `target_mb`: one
+    round first, to learn what a round costs on disk, then the rest in large batches."""
+    done = 0
+
+    def rounds(count: int) -> None:
+        nonlocal done
         con.execute("begin")
         con.execute(
-            "insert into submission select * replace (submission_id || '-old' || $n as submission_id, 'superseded' as status, "
-            "submission_id as superseded_by, sha256 || $n as sha256) from submission where status = 'loaded'",
-            {"n": str(round_)},
+            "insert into submission select s.* replace (s.submission_id || '-old' || (r.range + $first) as submission_id, "
+            "'superseded' as status, s.submission_id as superseded_by, s.sha256 || (r.range + $first) as sha256) "
+            "from submission s cross join range($count) r where s.status = 'loaded'",
+            {"first": done, "count": count},
         )
         con.execute(
-            "insert into fact select f.* replace (f.submission_id || '-old' || $n as submission_id) from fact f "
-            "join submission s on s.submission_id = f.submission_id and s.status = 'loaded'",
-            {"n": str(round_)},
+            "insert into fact select f.* replace (f.submission_id || '-old' || (r.range + $first) as submission_id) from fact f "
+            "join submission s on s.submission_id = f.submission_id and s.status = 'loaded' cross join range($count) r",
+            {"first": done, "count": count},
         )
         con.execute("commit")
         con.execute("checkpoint")
+        done += count
+
+    before = path.stat().st_size
+    rounds(20)
+    per_round = max(1, (path.stat().st_size - before) // 20)
+    while path.stat().st_size < target_mb * 1_000_000:
+        rounds(max(1, min(2000, (target_mb * 1_000_000 - path.stat().st_size) // per_round + 1)))
 
 
 PROVINCE_FIRST_YEAR = 2015

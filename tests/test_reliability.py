@@ -220,3 +220,26 @@ def test_the_upload_page_says_the_disk_is_full(demo_db, books, monkeypatch):
     upload(at, path)
     assert not at.exception
     assert any("磁盘空间不足" in box.value for box in at.error)
+
+
+def test_the_warehouse_copy_is_a_clone_where_the_file_system_can_and_a_byte_copy_elsewhere(tmp_path, monkeypatch):
+    import errno
+    import fcntl
+
+    from etl.loading import files
+
+    source = tmp_path / "warehouse.duckdb"
+    source.write_bytes(bytes(range(256)) * 4096)
+    files.copy_file(source, tmp_path / "here.duckdb")  # ext4 here: the fallback; XFS/btrfs: a clone
+    assert (tmp_path / "here.duckdb").read_bytes() == source.read_bytes()
+
+    asked = []
+
+    def refuse(fd, request, arg):
+        asked.append(request)
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(fcntl, "ioctl", refuse)
+    files.copy_file(source, tmp_path / "copied.duckdb")
+    assert asked == [files._FICLONE]
+    assert (tmp_path / "copied.duckdb").read_bytes() == source.read_bytes()

@@ -174,7 +174,7 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, batch: list[PreparedFile]) 
     Checked inside the writing session, so two loads racing each other cannot both add a file."""
     from etl.loading import warehouse
 
-    known = warehouse.known_hashes(con)
+    known = warehouse.known_hashes(con, [p.sha256 for p in batch if p.status == "loaded"])
     first_ids = warehouse.submissions_by_hash(con, [p.sha256 for p in batch if p.status == "loaded" and p.sha256 in known])
     for prepared in batch:
         if prepared.status != "loaded":
@@ -237,7 +237,7 @@ def _discard_refused(con: duckdb.DuckDBPyConnection, root: Path | None, checked:
         return
     from etl.loading import warehouse
 
-    loaded = warehouse.known_hashes(con)
+    loaded = warehouse.known_hashes(con, [p.sha256 for p in refused])
     for prepared in refused:
         if prepared.sha256 not in loaded:
             originals.discard(root, prepared.sha256, prepared.file_name)

@@ -215,7 +215,7 @@ def writing(path: str | Path, fresh: bool = False, keep_previous: Path | None = 
             size = path.stat().st_size if path.exists() else 0
             files.ensure_room(path.parent, (size if not fresh else 0) + (size if keep_previous else 0))
             if path.exists() and not fresh:
-                shutil.copyfile(path, draft)
+                files.copy_file(path, draft)
             con = connect(draft)
             os.chmod(draft, files.mode_for(path))
             crash_point("copied")
@@ -253,9 +253,13 @@ def version(path: str | Path) -> tuple[int, int] | None:
     return stat.st_ino, stat.st_mtime_ns
 
 
-def known_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Files already loaded, by content."""
-    return {row[0] for row in con.execute("select distinct sha256 from submission").fetchall()}
+def known_hashes(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> set[str]:
+    """Which of these files (by content) are already in the warehouse. Asked of the batch's
+    hashes only: a warehouse with years of history holds millions of them."""
+    if not hashes:
+        return set()
+    found = con.execute("select distinct sha256 from submission where sha256 in (select unnest($hashes))", {"hashes": list(set(hashes))})
+    return {row[0] for row in found.fetchall()}
 
 
 def submissions_by_hash(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> dict[str, list[str]]:
