@@ -164,3 +164,14 @@ def test_the_district_demo_holds_every_town_and_shilitings_own_figures(district_
     values = "select year, village_code, indicator_code, value, qualifier from indicator_values where town_code = ? order by all"
     assert district.execute(values, [SHILITING]).fetchall() == town.execute(values, [SHILITING]).fetchall()
     assert district.execute("select count(*) from load_attempt where status <> 'loaded'").fetchone() == (0,)
+
+
+def test_the_report_of_one_town_of_a_district_is_that_towns(district_db_master, tmp_path):
+    import docx
+
+    output = tmp_path / "乐园镇.docx"
+    done = run_cli("report", "-o", str(output), "--db", str(district_db_master))
+    assert done.returncode == 2 and "--town" in done.stderr
+    done = run_cli("report", "--town", "乐园镇", "-o", str(output), "--db", str(district_db_master))
+    assert done.returncode == 0, done.stderr
+    assert docx.Document(str(output)).paragraphs[0].text.startswith("乐园镇关于")
