@@ -25,7 +25,7 @@ rule holds on exact data), and let
 
 Required: n(c) ≥ min(k, n0(c)) for every primary cell c.
 
-n0(c) is simple (proof in NOTES.md): if c's station has two or more villages, n0(c) = 1 + S,
+n0(c) is simple (the proof is the sentence that follows): if c's station has two or more villages, n0(c) = 1 + S,
 S = c's station total of that indicator (all of S can sit in c's village, or in another one,
 and any village row of the station, scaled, still obeys the rules); if c's village is the only
 one of its station, n0(c) = 1 (the annual report publishes it). So the requirement reads
@@ -37,7 +37,7 @@ primary cell stays possible. Complementary (`*`) cells carry no requirement of t
 in τ-ARGUS: a count ≥ k is one the page would show anyway; they only have to cover the
 primary cells, which the requirement checks jointly.
 
-HOW IT IS MET (details in NOTES.md). Every primary cell is *certified* in both directions — down
+HOW IT IS MET (the functions below say each step). Every primary cell is *certified* in both directions — down
 to 0 and up to min(k−1, S) — by witnesses: integer tables that agree with everything the page
 publishes and put the cell at that end (so the LP range, and the integer one, contains it). A
 witness is a sum of unit moves inside one station that keep every station total and every rule
