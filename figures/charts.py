@@ -311,7 +311,10 @@ def split_stacks(
         x, y = _axis_name("x", n), _axis_name("y", n)
         traces += _stack_traces(frame, series, order, colours, axes=(x, y))
         part = frame[frame[series].isin(order)]
-        axes[_axis_name("xaxis", n)] = _x_axis(domain=x_domain, anchor=y, **_years(years))
+        ticks = _years(years)
+        if len(years) > SPARK_LABELS_ALL:  # the first and last year: 2019年 … 2023年, never run together
+            ticks["tickvals"] = [year_label(years[0]), year_label(years[-1])]
+        axes[_axis_name("xaxis", n)] = _x_axis(domain=x_domain, anchor=y, **ticks)
         axes[_axis_name("yaxis", n)] = _y_axis(domain=y_domain, anchor=x, **_counts(_peak(part.groupby("year")["value"].sum())))
         annotations.append(_panel_title(name, x_domain, y_domain, style))
     layout = _layout(title, style, barmode="stack", annotations=annotations, **axes)
@@ -478,6 +481,9 @@ def grouped_bars(
     return _figure(traces, layout)
 
 
+SPARK_LABELS_ALL = 3  # a small panel labels every year up to this many, else its first and last
+
+
 def small_multiples(frame: pd.DataFrame, title: str, style: ChartStyle, columns: int = 3) -> go.Figure:
     """One small trend per indicator, each with its own scale (a count of 12 beside 304) and
     its unit in its title, so 份, 人次 and 人 never share an axis.
@@ -496,26 +502,34 @@ def small_multiples(frame: pd.DataFrame, title: str, style: ChartStyle, columns:
     for n, (panel, (x_domain, y_domain)) in enumerate(zip(panels, domains, strict=True)):
         part = frame[frame["panel"] == panel].sort_values("year")
         x, y = _axis_name("x", n), _axis_name("y", n)
+        shown = list(part["display"])
         traces.append(
             {
                 "type": "scatter",
                 "x": [year_label(v) for v in part["year"]],
                 "y": _values(part["value"]),
                 "mode": "lines+markers+text",
-                "text": list(part["display"]),
+                # A small panel has room for the first and the last value (1300 … 1423), not
+                # five four-digit numbers side by side; each year's value is in its tooltip.
+                "text": shown if len(shown) <= SPARK_LABELS_ALL else [shown[0], *[""] * (len(shown) - 2), shown[-1]],
                 "customdata": list(_unit_of(part)),
+                "hovertext": shown,
                 "textposition": "top center",
+                "cliponaxis": False,
                 "line": {"color": OKABE_ITO[0], "width": 3},
                 "marker": {"size": 9 if style.meeting else 7},
                 "name": panel,
                 "showlegend": False,
-                "hovertemplate": f"{panel} %{{x}}：%{{text}}%{{customdata}}<extra></extra>",
+                "hovertemplate": f"{panel} %{{x}}：%{{hovertext}}%{{customdata}}<extra></extra>",
                 "xaxis": x,
                 "yaxis": y,
             }
         )
         peak = _peak(part["value"])
-        axes[_axis_name("xaxis", n)] = _x_axis(domain=x_domain, anchor=y, **_years(years))
+        ticks = _years(years)
+        if len(years) > SPARK_LABELS_ALL:  # the first and last year: 2019年 … 2023年, never run together
+            ticks["tickvals"] = [year_label(years[0]), year_label(years[-1])]
+        axes[_axis_name("xaxis", n)] = _x_axis(domain=x_domain, anchor=y, **ticks)
         # Headroom above the highest point for its label.
         axes[_axis_name("yaxis", n)] = _y_axis(domain=y_domain, anchor=x, showticklabels=False, range=[0, max(1.0, peak) * 1.35])
         annotations.append(_panel_title(titles[n], x_domain, y_domain, style))

@@ -76,6 +76,19 @@ def test_small_multiples_put_each_unit_in_its_panel_title():
     assert [a.text for a in fig.layout.annotations] == ["发放资料（份）", "解答咨询（人次）"]
 
 
+def test_a_small_panel_of_five_years_labels_its_first_and_last_year_and_value_and_tells_every_one_on_hover():
+    rows = [
+        (year, value, f"{value:,}".replace(",", ""), "人", "在管患者")
+        for year, value in zip(range(2019, 2024), (1300, 1344, 1375, 1403, 1423), strict=True)
+    ]
+    fig = charts.small_multiples(frame(rows, ("year", "value", "display", "unit", "panel")), "t", STYLE, columns=4)
+    [trace] = fig.data
+    assert list(trace.text) == ["1300", "", "", "", "1423"]
+    assert list(trace.hovertext) == ["1300", "1344", "1375", "1403", "1423"]
+    assert list(fig.layout.xaxis.tickvals) == ["2019年", "2023年"]
+    assert trace.cliponaxis is False  # the first and last labels are not cut at the panel's edges
+
+
 def test_hidden_villages_are_groups_at_the_bottom_never_empty_bars():
     shown = pd.DataFrame(
         {
