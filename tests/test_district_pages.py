@@ -177,3 +177,34 @@ def test_an_uploader_limited_to_a_town_loads_only_that_towns_files(district_db, 
     assert loaded == [(LEYUAN, 2)]  # 联合村 of 乐园镇, never 花坪镇's 联合村
     refused = sql(district_db, "select errors from load_log where status = 'rejected'")
     assert "TOWN_CONFLICT" in refused[0][0]
+
+
+_FIRST_START = """
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("dashboard.py", default_timeout=180).run()
+assert not at.exception, [e.value for e in at.exception]
+print(at.selectbox(key="f_town").options[0])
+print(next(m.value for m in at.metric if "在册社区矫正对象" in m.label))
+"""
+
+
+@pytest.mark.slow
+def test_the_readmes_district_demo_builds_itself_on_the_first_start(district_db_master, tmp_path):
+    """FAZHI_DEMO=district with no warehouse yet: the dashboard builds the district demo and opens on 全区."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.dashboard_support import ROOT
+
+    env = {**os.environ, "FAZHI_DEMO": "district", "FAZHI_DB": str(tmp_path / "warehouse.duckdb"), "FAZHI_USERS": "none"}
+    env.pop("FAZHI_VILLAGES", None)
+    done = subprocess.run([sys.executable, "-c", _FIRST_START], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    whole, registered = done.stdout.split("\n")[:2]
+    assert whole == "全区（浈江区，8 个镇、街道）"
+    year = sql(district_db_master, "select max(year) from indicator_values")[0][0]
+    expected = sql(
+        district_db_master, "select sum(value) from indicator_values where indicator_code = 'cc_registered' and year = ?", [year]
+    )[0][0]
+    assert registered == str(expected)
