@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from etl.reference.catalog import load_catalog
 from figures import queries
 from figures.filters import Filters
 
@@ -39,12 +38,7 @@ class Kpi:
 
 def topic_of(code: str) -> str | None:
     """The sheet kind an indicator comes from (outreach measures and derived figures included)."""
-    catalog = load_catalog()
-    if code in catalog.indicators:
-        return catalog.indicators[code].topic
-    if code == "events" or code in queries.OUTREACH_MEASURES:
-        return "outreach"
-    return DERIVED_TOPICS.get(code)
+    return queries.topic_of(code) or DERIVED_TOPICS.get(code)
 
 
 # Figures computed from others, never submitted: the topic of what they are made of.

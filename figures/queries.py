@@ -33,6 +33,18 @@ OUTREACH_MEASURES = {
     "participants": ("参与人数", "人"),
 }
 
+
+def topic_of(code: str) -> str | None:
+    """The sheet kind a submitted figure comes from: a catalog indicator's topic; outreach for
+    the event count and the events' measures; None for anything else."""
+    catalog = load_catalog()
+    if code in catalog.indicators:
+        return catalog.indicators[code].topic
+    if code == "events" or code in OUTREACH_MEASURES:
+        return "outreach"
+    return None
+
+
 # A sum is only as exact as its vaguest part: "about" beats "at least" beats exact.
 _QUALIFIER_OF_SUM = """
     case when bool_or({q} = 'approx') then 'approx'

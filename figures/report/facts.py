@@ -74,7 +74,7 @@ class Facts:
         found = self.years.get(year)
         if found is None:
             return Figure(None, label=name, year=year)
-        topic = topic_of(name)
+        topic = queries.topic_of(name)
         if topic in found.gaps:
             return Figure(None, label=name, year=year, gap=found.gaps[topic])
         figures = found.stations.get(station, {}) if station else found.figures
@@ -88,15 +88,6 @@ class Facts:
 
     def gap_of(self, topic: str, year: int | None = None) -> str | None:
         return self.years.get(self.year if year is None else year, YearFacts(0)).gaps.get(topic)
-
-
-def topic_of(code: str) -> str | None:
-    catalog = load_catalog()
-    if code in catalog.indicators:
-        return catalog.indicators[code].topic
-    if code == "events" or code in queries.OUTREACH_MEASURES:
-        return "outreach"
-    return None
 
 
 def kind_of(code: str) -> str:
