@@ -12,6 +12,16 @@ def matrix(at):
     return next(frame.value for frame in at.dataframe if "报表（报送部门）" in frame.value.columns)
 
 
+def ledger_after_loading(demo_db, path, monkeypatch):
+    """The ledger page after `path` loaded into the demo warehouse."""
+    con = connect(demo_db)
+    try:
+        assert load_blobs(con, [(path.name, path.read_bytes())])[0].status == "loaded"
+    finally:
+        con.close()
+    return goto(open_app(demo_db, monkeypatch), "ledger")
+
+
 def test_the_matrix_has_every_topic_and_year_and_says_all_are_in(demo_db_master, monkeypatch):
     at = goto(open_app(demo_db_master, monkeypatch), "ledger")
     assert_clean(at)
@@ -27,12 +37,7 @@ def test_the_matrix_has_every_topic_and_year_and_says_all_are_in(demo_db_master,
 def test_missing_submissions_for_the_reporting_year_stand_out(demo_db, books, monkeypatch):
     names = [name for (name,) in sql(demo_db, "select village_name from villages order by village_code")]
     path = books.write("社区矫正_2024.xlsx", correction_sheet([[n, 1, 1, 0, 0, 0, 0, 0] for n in names], year=2024))
-    con = connect(demo_db)
-    try:
-        assert load_blobs(con, [(path.name, path.read_bytes())])[0].status == "loaded"
-    finally:
-        con.close()
-    at = goto(open_app(demo_db, monkeypatch), "ledger")
+    at = ledger_after_loading(demo_db, path, monkeypatch)
     assert not at.exception
     (alert,) = at.error
     assert alert.value.startswith("2024年度尚未上报：")
@@ -65,12 +70,7 @@ def test_a_sheet_with_villages_left_blank_shows_as_partial_and_asks_for_the_rest
     names = [name for (name,) in sql(demo_db, "select village_name from villages order by village_code")]
     rows = [[name, 1, 1, 0, 0, 0, 0, 0] for name in names[:-2]] + [[name, None, None, None, None, None, None, None] for name in names[-2:]]
     path = books.write("社区矫正_2024.xlsx", correction_sheet(rows, year=2024))
-    con = connect(demo_db)
-    try:
-        assert load_blobs(con, [(path.name, path.read_bytes())])[0].status == "loaded"
-    finally:
-        con.close()
-    at = goto(open_app(demo_db, monkeypatch), "ledger")
+    at = ledger_after_loading(demo_db, path, monkeypatch)
     assert not at.exception
     (warning,) = [box.value for box in at.warning if "有村未填" in box.value]
     assert "社区矫正（司法所）2 个村未填" in warning
