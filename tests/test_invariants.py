@@ -2,14 +2,13 @@
 on the demo and fails, naming the broken invariant, on a warehouse corrupted by hand."""
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.loading import invariants, originals
+from tests.cli_support import etl
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +23,7 @@ def demo_db(demo_db_master, tmp_path) -> Path:
 
 
 def check(db: Path):
-    return subprocess.run([sys.executable, "-m", "etl", "check", "--db", str(db)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    return etl("check", "--db", db)
 
 
 def test_the_demo_warehouse_passes_every_check(demo_db):
@@ -35,7 +34,7 @@ def test_the_demo_warehouse_passes_every_check(demo_db):
 
 def test_every_declared_check_has_a_kind_the_runner_knows_and_a_chinese_name():
     declared = invariants.declared()
-    assert {c.kind for c in declared} <= set(invariants._RUNNERS)
+    assert {c.kind for c in declared} <= invariants.KINDS
     assert {"unique", "not_null", "accepted_values", "relationships", "catalog_rules", "kept_originals"} <= {c.kind for c in declared}
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c.name) for c in declared)
 

@@ -9,6 +9,7 @@ broken in the warehouse is caught where it happens.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,12 +51,21 @@ def declared(path: Path = DECLARATIONS) -> list[Check]:
 def check(con: duckdb.DuckDBPyConnection, store: Path | None = None, catalog: Catalog | None = None) -> list[Outcome]:
     """Every declared invariant against the warehouse `con` is connected to. `store` is its
     originals folder; without one (a warehouse written straight through a connection) the
-    kept-originals check is skipped and says so."""
+    kept-originals check is skipped and says so.
+
+    The declarations written in SQL are counted in one query (one round trip instead of one
+    a check: the tests run this after every load); only a check that finds rows asks for
+    its examples."""
     catalog = catalog or load_catalog()
+    checks = declared()
+    queries = {n: _SQL[c.kind](c.spec) for n, c in enumerate(checks) if c.kind in _SQL}
+    counts = _counts(con, queries)
     outcomes = []
-    for declaration in declared():
-        runner = _RUNNERS[declaration.kind]
-        outcomes.append(runner(con, declaration, store, catalog))
+    for n, declaration in enumerate(checks):
+        if n in queries:
+            outcomes.append(_examples(con, declaration, *queries[n], counts[n]))
+        else:
+            outcomes.append(_RUNNERS[declaration.kind](con, declaration, store, catalog))
     return outcomes
 
 
@@ -67,72 +77,82 @@ def _describe(names: list[str], row: tuple) -> str:
     return "，".join(f"{name}={'空' if value is None else value}" for name, value in zip(names, row))
 
 
-def _rows(con: duckdb.DuckDBPyConnection, declaration: Check, sql: str, parameters: list | None = None) -> Outcome:
-    cursor = con.execute(f"select * from ({sql}) as broken limit {EXAMPLES}", parameters or [])
-    names = [column[0] for column in cursor.description]
-    examples = [_describe(names, row) for row in cursor.fetchall()]
-    if not examples:
+def _counts(con: duckdb.DuckDBPyConnection, queries: dict[int, tuple[str, dict]]) -> dict[int, int]:
+    """How many rows each query returns, all in one statement (each query's parameters are
+    named for its check, so they do not collide)."""
+    if not queries:
+        return {}
+    columns = ", ".join(f"(select count(*) from ({sql}) as broken) as c{n}" for n, (sql, _) in queries.items())
+    parameters = {name: value for _, named in queries.values() for name, value in named.items()}
+    row = con.execute(f"select {columns}", parameters).fetchone()
+    return dict(zip(queries, row))
+
+
+def _examples(con: duckdb.DuckDBPyConnection, declaration: Check, sql: str, parameters: dict, count: int) -> Outcome:
+    if not count:
         return Outcome(declaration)
-    count = con.execute(f"select count(*) from ({sql}) as broken", parameters or []).fetchone()[0]
-    return Outcome(declaration, count, examples)
+    cursor = con.execute(f"select * from ({sql}) as broken limit {EXAMPLES}", parameters)
+    names = [column[0] for column in cursor.description]
+    return Outcome(declaration, count, [_describe(names, row) for row in cursor.fetchall()])
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _unique(con, declaration: Check, store, catalog) -> Outcome:
-    columns = ", ".join(_quoted(c) for c in declaration.spec["columns"])
-    where = f"where {declaration.spec['where']}" if declaration.spec.get("where") else ""
-    sql = f"select {columns}, count(*) as times from {_quoted(declaration.spec['view'])} {where} group by all having count(*) > 1"
-    return _rows(con, declaration, sql)
+def _unique(spec: dict) -> tuple[str, dict]:
+    columns = ", ".join(_quoted(c) for c in spec["columns"])
+    where = f"where {spec['where']}" if spec.get("where") else ""
+    return f"select {columns}, count(*) as times from {_quoted(spec['view'])} {where} group by all having count(*) > 1", {}
 
 
-def _not_null(con, declaration: Check, store, catalog) -> Outcome:
-    columns = declaration.spec["columns"]
-    condition = " or ".join(f"{_quoted(c)} is null" for c in columns)
-    sql = f"select * from {_quoted(declaration.spec['view'])} where {condition}"
-    return _rows(con, declaration, sql)
+def _not_null(spec: dict) -> tuple[str, dict]:
+    condition = " or ".join(f"{_quoted(c)} is null" for c in spec["columns"])
+    return f"select * from {_quoted(spec['view'])} where {condition}", {}
 
 
-def _accepted_values(con, declaration: Check, store, catalog) -> Outcome:
-    column = _quoted(declaration.spec["column"])
+def _accepted_values(spec: dict) -> tuple[str, dict]:
+    column = _quoted(spec["column"])
+    # The parameter is named for the column and its values, so two checks never share one by accident.
+    name = "accepted_" + hashlib.sha256(repr((spec["column"], spec["values"])).encode()).hexdigest()[:12]
     sql = (
-        f"select {column}, count(*) as times from {_quoted(declaration.spec['view'])} "
-        f"where {column} is not null and {column} not in (select unnest($1)) group by all"
+        f"select {column}, count(*) as times from {_quoted(spec['view'])} "
+        f"where {column} is not null and {column} not in (select unnest(${name})) group by all"
     )
-    return _rows(con, declaration, sql, [list(declaration.spec["values"])])
+    return sql, {name: list(spec["values"])}
 
 
-def _relationships(con, declaration: Check, store, catalog) -> Outcome:
-    column, to_column = _quoted(declaration.spec["column"]), _quoted(declaration.spec["to_column"])
+def _relationships(spec: dict) -> tuple[str, dict]:
+    column, to_column = _quoted(spec["column"]), _quoted(spec["to_column"])
     sql = (
-        f"select {column}, count(*) as times from {_quoted(declaration.spec['view'])} as child "
-        f"where {column} is not null and {column} not in (select {to_column} from {_quoted(declaration.spec['to'])} "
+        f"select {column}, count(*) as times from {_quoted(spec['view'])} as child "
+        f"where {column} is not null and {column} not in (select {to_column} from {_quoted(spec['to'])} "
         f"where {to_column} is not null) group by all"
     )
-    return _rows(con, declaration, sql)
+    return sql, {}
 
 
-def _singular(con, declaration: Check, store, catalog) -> Outcome:
-    return _rows(con, declaration, declaration.spec["sql"])
+def _singular(spec: dict) -> tuple[str, dict]:
+    return spec["sql"], {}
 
 
 def _catalog_rules(con, declaration: Check, store, catalog: Catalog) -> Outcome:
     """The same rules, with the same reading, as etl.workbook.rules applies to a sheet: checked
     where the total and at least one part are there and every number is exact."""
     outcome = Outcome(declaration)
+    codes = sorted({code for rule in catalog.rules for code in (rule.total, *rule.parts)})
+    rows = con.execute(
+        "select year, town_code, village_code, indicator_code, value, qualifier, source_ref "
+        "from indicator_values where indicator_code in (select unnest($1))",
+        [codes],
+    ).fetchall()
+    # One read for every rule; each place and year's numbers, by indicator.
+    groups: dict[tuple, dict[str, tuple]] = {}
+    for year, town, village, code, value, qualifier, ref in rows:
+        groups.setdefault((year, town, village), {})[code] = (value, qualifier, ref)
+    ordered = sorted(groups.items(), key=lambda item: str(item[0]))
     for rule in catalog.rules:
-        codes = [rule.total, *rule.parts]
-        rows = con.execute(
-            "select year, town_code, village_code, indicator_code, value, qualifier, source_ref "
-            "from indicator_values where indicator_code in (select unnest($1))",
-            [codes],
-        ).fetchall()
-        groups: dict[tuple, dict[str, tuple]] = {}
-        for year, town, village, code, value, qualifier, ref in rows:
-            groups.setdefault((year, town, village), {})[code] = (value, qualifier, ref)
-        for (year, _, village), values in sorted(groups.items(), key=lambda item: str(item[0])):
+        for (year, _, village), values in ordered:
             total = values.get(rule.total)
             parts = [values[p] for p in rule.parts if p in values]
             if total is None or not parts or total[1] != "exact" or any(p[1] != "exact" for p in parts):
@@ -151,11 +171,11 @@ def _catalog_rules(con, declaration: Check, store, catalog: Catalog) -> Outcome:
 
 
 def _kept_originals(con, declaration: Check, store: Path | None, catalog) -> Outcome:
+    if store is None:
+        return Outcome(declaration, skipped="这个数据库没有对应的原始文件夹（测试直接写入的库），未检查")
     current = con.execute(
         "select distinct submission_id, file_name, sha256 from submissions where status = 'loaded' order by submission_id"
     ).fetchall()
-    if store is None:
-        return Outcome(declaration, skipped="这个数据库没有对应的原始文件夹（测试直接写入的库），未检查")
     listed = {entry.sha256 for entry in originals.entries(store)}
     outcome = Outcome(declaration)
     for submission_id, file_name, sha256 in current:
@@ -169,12 +189,17 @@ def _kept_originals(con, declaration: Check, store: Path | None, catalog) -> Out
     return outcome
 
 
-_RUNNERS = {
+# Checks declared as SQL: each gives its query and its named parameters.
+_SQL = {
     "unique": _unique,
     "not_null": _not_null,
     "accepted_values": _accepted_values,
     "relationships": _relationships,
     "rows": _singular,
+}
+# Checks that need Python.
+_RUNNERS = {
     "catalog_rules": _catalog_rules,
     "kept_originals": _kept_originals,
 }
+KINDS = frozenset(_SQL) | frozenset(_RUNNERS)

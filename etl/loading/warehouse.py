@@ -44,25 +44,21 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    migrations.upgrade(con)
-    catalog, places = load_catalog(), load_places()
+    upgraded = migrations.current(con) != migrations.upgrade(con)
+    stored = dict(con.execute("select key, value from info where key in ('reference', 'views')").fetchall())
     fingerprint = reference_fingerprint()
-    stored = con.execute("select value from info where key = 'reference'").fetchone()
-    if stored is None or stored[0] != fingerprint:
-        sync_reference_data(con, catalog, places)
+    if stored.get("reference") != fingerprint:
+        sync_reference_data(con, load_catalog(), load_places())
         set_info(con, "reference", fingerprint)
-    con.execute(VIEWS_SQL)
-    if _info(con, "views") != VIEWS_FINGERPRINT:
+    # The views are made again only when this program's views.sql is not the one the
+    # warehouse was last given, or a migration step has just changed the tables under them.
+    if upgraded or stored.get("views") != VIEWS_FINGERPRINT:
+        con.execute(VIEWS_SQL)
         set_info(con, "views", VIEWS_FINGERPRINT)
     return con
 
 
 VIEWS_FINGERPRINT = hashlib.sha256(VIEWS_SQL.encode("utf-8")).hexdigest()[:16]
-
-
-def _info(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("select value from info where key = ?", [key]).fetchone()
-    return row[0] if row else None
 
 
 def is_current(path: str | Path) -> bool:
