@@ -64,16 +64,19 @@ def _no_component_scan(monkeypatch) -> None:
     monkeypatch.setattr(BidiComponentManager, "discover_and_register_components", lambda self, *args, **kwargs: None)
 
 
-def open_app(path: Path, monkeypatch, query: dict | None = None, users: Path | None = None) -> AppTest:
-    """An AppTest of dashboard.py on the warehouse at `path`, run once. Access control is
-    off (FAZHI_USERS=none) unless a users file is given (a data/users.toml on the machine
-    does not count)."""
+def open_app(path: Path, monkeypatch, query: dict | None = None, users: Path | None = None, page: str | None = None) -> AppTest:
+    """An AppTest of dashboard.py on the warehouse at `path`, run once: on the overview, or
+    on `page` opened by its address (/correction), as a bookmark or a link opens it. Access
+    control is off (FAZHI_USERS=none) unless a users file is given (a data/users.toml on
+    the machine does not count)."""
     monkeypatch.setenv("FAZHI_DB", str(path))
     monkeypatch.setenv("FAZHI_USERS", str(users) if users else "none")
     _navigation_mode(monkeypatch)
     _no_component_scan(monkeypatch)
     at = AppTest.from_file(ENTRY, default_timeout=RUN_TIMEOUT)
     at.query_params.update(query or {})
+    if page is not None:
+        at.switch_page(f"pages/{page}.py")
     return at.run()
 
 

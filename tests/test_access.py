@@ -5,8 +5,6 @@ Passwords are kept as scrypt hashes only; XSRF protection is on."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -17,6 +15,7 @@ from etl.loading import originals
 from etl.loading.loader import load_blobs
 from figures import access
 from tests.builders import DRUG_HEADER, correction_sheet
+from tests.cli_support import etl
 from tests.dashboard_support import ROOT, assert_clean, goto, open_app, sql
 from tests.test_dashboard_upload import correction_2024, upload
 
@@ -42,17 +41,8 @@ def log_in(at, name: str, password: str = PASSWORD):
 
 def test_the_user_command_stores_a_salted_scrypt_hash_and_never_the_password(tmp_path):
     path = tmp_path / "users.toml"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for name in ("甲", "乙"):
-        result = subprocess.run(
-            [sys.executable, "-m", "etl", "user", "add", name, "--role", "viewer", "--password-stdin", "--users", str(path)],
-            input=PASSWORD + "\n",
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            timeout=60,
-        )
+        result = etl("user", "add", name, "--role", "viewer", "--password-stdin", "--users", path, input=PASSWORD + "\n")
         assert result.returncode == 0, result.stderr
     text = path.read_text(encoding="utf-8")
     assert PASSWORD not in text

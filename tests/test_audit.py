@@ -82,7 +82,7 @@ def test_roll_back_freeze_and_unfreeze_are_audited_with_who_did_them(db_path, bo
 
 
 def test_a_download_is_audited_with_the_page_table_and_filters(demo_db, monkeypatch):
-    at = goto(open_app(demo_db, monkeypatch, {"from": "2021", "to": "2021"}), "correction")
+    at = open_app(demo_db, monkeypatch, {"from": "2021", "to": "2021"}, page="correction")
     exports = at.session_state["_exports"]
     assert "明细（CSV）" in exports
     data = exports["明细（CSV）"]()

@@ -1,23 +1,11 @@
 """The command line contract: load / demo / template, exit codes, --json, --db, FAZHI_DB."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 
 from tests.builders import correction_sheet
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def etl(*args, env=None, cwd=ROOT):
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "etl", *map(str, args)], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
-    )
+from tests.cli_support import etl, etl_process
 
 
 def test_load_reports_json_per_file_and_exits_1_when_any_is_refused(books, db_path):
@@ -82,7 +70,7 @@ def test_a_reader_holding_the_warehouse_open_does_not_block_a_load(books, db_pat
     reader = duckdb.connect(str(db_path), read_only=True)
     try:
         newer = books.write("newer.xlsx", correction_sheet([["前进路社区", 5, 5, 0, 0, 0, 0, 0]]))
-        assert etl("load", "--db", db_path, newer).returncode == 0
+        assert etl_process("load", "--db", db_path, newer).returncode == 0
         # The open reader still sees the warehouse as it was when it opened it: never half a load.
         assert reader.execute("select sum(value) from indicator_values where indicator_code='cc_registered'").fetchone()[0] == 2
     finally:
@@ -96,7 +84,7 @@ def test_a_load_that_waits_too_long_for_another_says_so_in_chinese(books, db_pat
 
     good = books.write("good.xlsx", correction_sheet([["前进路社区", 2, 2, 0, 0, 0, 0, 0]]))
     with writer_lock(db_path):
-        result = etl("load", "--db", db_path, good, env={"FAZHI_LOCK_TIMEOUT": "0.5"})
+        result = etl_process("load", "--db", db_path, good, env={"FAZHI_LOCK_TIMEOUT": "0.5"})
     assert result.returncode == 1
     assert "另一次导入" in result.stderr and "Traceback" not in result.stderr
 

@@ -12,7 +12,7 @@ def test_a_shared_link_opens_the_same_view(demo_db_master, monkeypatch):
     # The numbers of a small pick of villages; small-count protection is tested in test_privacy.py.
     monkeypatch.setenv("FAZHI_MEETING_SMALL_COUNT_K", "0")
     link = {"from": "2020", "to": "2021", "cmp": "2019", "v": f"{QIANJINLU},{JINFENGPING}", "meeting": "1"}
-    at = goto(open_app(demo_db_master, monkeypatch, link), "correction")
+    at = open_app(demo_db_master, monkeypatch, link, page="correction")
     assert_clean(at)
     assert at.slider(key="f_years").value == (2020, 2021)
     assert at.selectbox(key="f_compare").value == 2019
@@ -28,7 +28,7 @@ def test_a_shared_link_opens_the_same_view(demo_db_master, monkeypatch):
 
 
 def test_changing_a_filter_writes_it_to_the_url(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "drugs")
+    at = open_app(demo_db_master, monkeypatch, page="drugs")
     assert at.query_params == {"from": "2019", "to": "2023"}
     at.multiselect(key="f_villages").set_value([JINFENGPING]).run()
     at.slider(key="f_years").set_value((2020, 2022)).run()
@@ -37,7 +37,7 @@ def test_changing_a_filter_writes_it_to_the_url(demo_db_master, monkeypatch):
 
 
 def test_filters_stay_when_moving_between_pages(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "correction")
+    at = open_app(demo_db_master, monkeypatch, page="correction")
     at.multiselect(key="f_villages").set_value([QIANJINLU]).run()
     at.slider(key="f_years").set_value((2019, 2021)).run()
     for page in ["drugs", "mental_health", "overview"]:
@@ -63,10 +63,10 @@ def test_nonsense_in_the_url_falls_back_to_the_whole_town_and_all_years(demo_db_
 
 
 def test_meeting_mode_injects_large_type_and_draws_tables_for_the_projector(demo_db_master, monkeypatch):
-    normal = goto(open_app(demo_db_master, monkeypatch), "correction")
+    normal = open_app(demo_db_master, monkeypatch, page="correction")
     assert "font-size: 60px" not in styles(normal)
     assert normal.dataframe and not normal.table
-    meeting = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1"}), "correction")
+    meeting = open_app(demo_db_master, monkeypatch, {"meeting": "1"}, page="correction")
     assert_clean(meeting)
     assert "font-size: 60px" in styles(meeting)
     assert meeting.table and not meeting.dataframe

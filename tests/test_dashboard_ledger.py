@@ -5,7 +5,7 @@ from __future__ import annotations
 from etl.loading.loader import load_blobs
 from etl.loading.warehouse import connect
 from tests.builders import correction_sheet
-from tests.dashboard_support import assert_clean, goto, open_app, sql
+from tests.dashboard_support import assert_clean, open_app, sql
 
 
 def matrix(at):
@@ -19,11 +19,11 @@ def ledger_after_loading(demo_db, path, monkeypatch):
         assert load_blobs(con, [(path.name, path.read_bytes())])[0].status == "loaded"
     finally:
         con.close()
-    return goto(open_app(demo_db, monkeypatch), "ledger")
+    return open_app(demo_db, monkeypatch, page="ledger")
 
 
 def test_the_matrix_has_every_topic_and_year_and_says_all_are_in(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "ledger")
+    at = open_app(demo_db_master, monkeypatch, page="ledger")
     assert_clean(at)
     grid = matrix(at)
     topics = sql(demo_db_master, "select topic_name, department from topics")
@@ -59,7 +59,7 @@ def test_a_new_version_supersedes_the_old_one_and_both_are_listed(demo_db, books
             load_blobs(con, [(path.name, path.read_bytes())])
     finally:
         con.close()
-    at = goto(open_app(demo_db, monkeypatch), "ledger")
+    at = open_app(demo_db, monkeypatch, page="ledger")
     versions = next(frame.value for frame in at.dataframe if "被替代为" in frame.value.columns)
     mine = versions[versions["文件"].str.startswith("社区矫正_2024")]
     assert sorted(mine["状态"]) == ["已被替代", "当前版本"]

@@ -37,7 +37,7 @@ def signed(change: int, before: int) -> str:
 
 
 def test_correction_cards_equal_sql_for_the_whole_town_with_the_change_on_last_year(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "correction")
+    at = open_app(demo_db_master, monkeypatch, page="correction")
     assert_clean(at)
     shown = card(at, "在册社区矫正对象（人）")
     now = village_sum(demo_db_master, "cc_registered", 2023)
@@ -48,7 +48,7 @@ def test_correction_cards_equal_sql_for_the_whole_town_with_the_change_on_last_y
 
 
 def test_choosing_villages_makes_the_cards_their_sum(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "mental_health")
+    at = open_app(demo_db_master, monkeypatch, page="mental_health")
     at.multiselect(key="f_villages").set_value([QIANJINLU, JINFENGPING]).run()
     assert_clean(at)
     cards = metric_values(at)
@@ -74,7 +74,7 @@ def test_the_2021_pages_reproduce_the_annual_report(demo_db_master, monkeypatch)
 
 
 def test_the_high_risk_card_is_the_sum_of_grades_3_to_5(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "mental_health")
+    at = open_app(demo_db_master, monkeypatch, page="mental_health")
     expected = sum(village_sum(demo_db_master, f"mh_risk_{grade}", 2023) for grade in (3, 4, 5))
     assert metric_values(at)["高危患者（3级以上，人）"] == str(expected)
 
@@ -92,7 +92,7 @@ def test_picking_a_police_station_selects_its_villages_and_sums_them(demo_db_mas
 
 
 def test_picking_a_village_type_selects_only_that_type(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "correction")
+    at = open_app(demo_db_master, monkeypatch, page="correction")
     at.selectbox(key="f_pick").set_value("全部行政村").run()
     villages = [code for (code,) in sql(demo_db_master, "select village_code from villages where village_type = '村'")]
     assert sorted(at.multiselect(key="f_villages").value) == sorted(villages)
@@ -101,7 +101,7 @@ def test_picking_a_village_type_selects_only_that_type(demo_db_master, monkeypat
 
 
 def test_the_compare_year_sets_the_change_on_the_cards(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "drugs")
+    at = open_app(demo_db_master, monkeypatch, page="drugs")
     at.selectbox(key="f_compare").set_value(2019).run()
     shown = card(at, "在册吸毒人员（人）")
     now = village_sum(demo_db_master, "drug_registered", 2023)
@@ -110,7 +110,7 @@ def test_the_compare_year_sets_the_change_on_the_cards(demo_db_master, monkeypat
 
 
 def test_the_year_range_moves_the_cards_to_its_last_year(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "correction")
+    at = open_app(demo_db_master, monkeypatch, page="correction")
     at.slider(key="f_years").set_value((2019, 2020)).run()
     assert_clean(at)
     cards = metric_values(at)
@@ -118,13 +118,13 @@ def test_the_year_range_moves_the_cards_to_its_last_year(demo_db_master, monkeyp
 
 
 def test_staffing_cards_ignore_the_village_filter(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"v": QIANJINLU}), "staffing")
+    at = open_app(demo_db_master, monkeypatch, {"v": QIANJINLU}, page="staffing")
     assert_clean(at)
     assert metric_values(at)["核定公务员编制数（名）"] == str(town_value(demo_db_master, "staff_posts_total", 2023))
 
 
 def test_outreach_cards_show_the_qualified_sums_of_the_events(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "outreach")
+    at = open_app(demo_db_master, monkeypatch, page="outreach")
     ((events, materials, vague_materials, consultations, about_consultations),) = sql(
         demo_db_master,
         """

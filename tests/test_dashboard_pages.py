@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard_support import PAGES, assert_clean, goto, open_app, sql, status
+from tests.dashboard_support import PAGES, assert_clean, open_app, sql, status
 
 TOPIC_PAGES = ["overview", "staffing", "correction", "mental_health", "drugs", "outreach"]
 
@@ -15,7 +15,7 @@ def rendered(demo_db_master):
     runs = {}
     with pytest.MonkeyPatch.context() as monkeypatch:
         for page in PAGES:
-            runs[page] = goto(open_app(demo_db_master, monkeypatch), page)
+            runs[page] = open_app(demo_db_master, monkeypatch, page=page)
     return runs
 
 
@@ -52,7 +52,7 @@ def test_every_topic_page_draws_charts_with_csv_and_excel_downloads(rendered, pa
 
 
 def test_a_town_level_page_says_the_village_filter_does_not_apply_when_villages_are_chosen(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"v": "440204100001"}), "staffing")
+    at = open_app(demo_db_master, monkeypatch, {"v": "440204100001"}, page="staffing")
     assert any("村（社区）筛选对本页不适用" in box.value for box in at.info)
 
 
@@ -62,7 +62,7 @@ def test_a_village_page_does_not_carry_the_town_level_note(rendered):
 
 def test_a_first_start_without_a_database_builds_the_demo_and_shows_it(tmp_path, monkeypatch):
     path = tmp_path / "new" / "warehouse.duckdb"
-    at = goto(open_app(path, monkeypatch), "correction")
+    at = open_app(path, monkeypatch, page="correction")
     assert_clean(at)
     assert path.exists()
     assert at.get("plotly_chart")

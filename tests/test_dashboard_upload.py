@@ -29,7 +29,7 @@ def upload(at, *paths):
 
 def test_a_good_workbook_loads_and_every_page_shows_the_new_numbers(demo_db, books, monkeypatch):
     path, villages = correction_2024(books, demo_db)
-    at = goto(open_app(demo_db, monkeypatch), "upload")
+    at = open_app(demo_db, monkeypatch, page="upload")
     upload(at, path)
     assert_clean(at)
     assert [box.value for box in at.success] == [f"已载入：共 {villages * 7} 个数值。各页面已更新为最新数字。"]
@@ -45,7 +45,7 @@ def test_a_good_workbook_loads_and_every_page_shows_the_new_numbers(demo_db, boo
 
 def test_a_bad_workbook_is_refused_with_its_sheet_and_cell(demo_db, books, monkeypatch):
     path, _ = correction_2024(books, demo_db, bad_cell="很多")
-    at = goto(open_app(demo_db, monkeypatch), "upload")
+    at = open_app(demo_db, monkeypatch, page="upload")
     upload(at, path)
     assert not at.exception
     assert [box.value for box in at.error] == ["已拒绝：整个文件未载入，请按下表逐项修改后重新上传"]
@@ -61,7 +61,7 @@ def test_a_bad_workbook_is_refused_with_its_sheet_and_cell(demo_db, books, monke
 def test_good_bad_and_duplicate_files_in_one_upload_each_get_their_result(demo_db, books, monkeypatch):
     good, _ = correction_2024(books, demo_db)
     bad, _ = correction_2024(books, demo_db, bad_cell="-3")
-    at = goto(open_app(demo_db, monkeypatch), "upload")
+    at = open_app(demo_db, monkeypatch, page="upload")
     upload(at, good, bad)
     upload(at, good)
     assert not at.exception
@@ -71,7 +71,7 @@ def test_good_bad_and_duplicate_files_in_one_upload_each_get_their_result(demo_d
 
 def test_a_refused_upload_appears_in_the_ledger_with_its_reason(demo_db, books, monkeypatch):
     path, _ = correction_2024(books, demo_db, bad_cell="很多")
-    at = goto(open_app(demo_db, monkeypatch), "upload")
+    at = open_app(demo_db, monkeypatch, page="upload")
     upload(at, path)
     goto(at, "ledger")
     refused = next(frame.value for frame in at.dataframe if "拒绝原因（工作表!单元格：说明）" in frame.value.columns)
@@ -81,7 +81,7 @@ def test_a_refused_upload_appears_in_the_ledger_with_its_reason(demo_db, books, 
 
 
 def test_blank_templates_are_offered_for_every_department(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "upload")
+    at = open_app(demo_db_master, monkeypatch, page="upload")
     departments = {department for (department,) in sql(demo_db_master, "select department from topics")}
     labels = [button.label for button in at.get("download_button")]
     assert sorted(labels) == sorted(f"{department}模板" for department in departments)
@@ -89,7 +89,7 @@ def test_blank_templates_are_offered_for_every_department(demo_db_master, monkey
 
 def test_a_load_from_the_command_line_shows_on_the_next_rerun_without_a_restart(demo_db, books, monkeypatch):
     path, villages = correction_2024(books, demo_db)
-    at = goto(open_app(demo_db, monkeypatch, {"to": "2023", "cmp": "2021"}), "correction")
+    at = open_app(demo_db, monkeypatch, {"to": "2023", "cmp": "2021"}, page="correction")
     before = metric_values(at)["在册社区矫正对象（人）"]
     # What `python -m etl load` does: write a copy of the warehouse and swap it in.
     assert load_blobs(demo_db, [(path.name, path.read_bytes())])[0].status == "loaded"

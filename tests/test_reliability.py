@@ -19,13 +19,10 @@ import pytest
 from etl.loading import files, journal, maintenance, originals, warehouse
 from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
-from tests.dashboard_support import goto, open_app
+from tests.cli_support import etl
+from tests.dashboard_support import open_app
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def etl(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 def counts(db: Path) -> tuple[int, int]:
@@ -202,7 +199,7 @@ def test_an_original_that_cannot_be_written_leaves_no_partial_file(tmp_path, mon
 
 
 def test_a_download_is_journaled_without_rewriting_the_warehouse(demo_db, monkeypatch):
-    at = goto(open_app(demo_db, monkeypatch, {"from": "2021", "to": "2021"}), "correction")
+    at = open_app(demo_db, monkeypatch, {"from": "2021", "to": "2021"}, page="correction")
     version = warehouse.version(demo_db)
     for _ in range(5):
         at.session_state["_exports"]["明细（CSV）"]()
@@ -216,7 +213,7 @@ def test_the_upload_page_says_the_disk_is_full(demo_db, books, monkeypatch):
 
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
     path = books.write("c2024.xlsx", correction_sheet([["前进路社区", 1, 1, 0, 0, 0, 0, 0]], year=2024))
-    at = goto(open_app(demo_db, monkeypatch), "upload")
+    at = open_app(demo_db, monkeypatch, page="upload")
     upload(at, path)
     assert not at.exception
     assert any("磁盘空间不足" in box.value for box in at.error)

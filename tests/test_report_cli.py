@@ -9,7 +9,7 @@ import re
 import docx
 
 from figures.report.template import DEFAULT_TEMPLATE
-from tests.test_cli import ROOT, etl
+from tests.cli_support import ROOT, etl, etl_process
 
 
 def assert_no_traceback(result) -> None:
@@ -79,6 +79,6 @@ def test_the_readmes_report_example_runs(demo_db_master, tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     examples = re.findall(r"^python -m etl (report [^#\n]*?)\s*(?:#.*)?$", readme, flags=re.M)
     (example,) = [line for line in examples if "--town" not in line]  # the district one: tests/test_district_loading.py
-    result = etl(*example.split(), env={"FAZHI_DB": str(demo_db_master), "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    result = etl_process(*example.split(), env={"FAZHI_DB": str(demo_db_master), "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "报告.docx").stat().st_size > 10_000

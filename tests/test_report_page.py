@@ -27,7 +27,7 @@ def unmarked(markdown: str) -> str:
 @pytest.fixture(scope="module")
 def report_page(demo_db_master):
     with pytest.MonkeyPatch.context() as monkeypatch:
-        return goto(open_app(demo_db_master, monkeypatch), "report")
+        return open_app(demo_db_master, monkeypatch, page="report")
 
 
 def test_the_report_page_opens_on_the_latest_complete_year_with_its_figures_marked(report_page):
@@ -49,7 +49,7 @@ def test_the_report_page_opens_on_the_latest_complete_year_with_its_figures_mark
 
 
 def test_the_2021_draft_without_comparisons_reads_as_the_seed_report(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch), "report")
+    at = open_app(demo_db_master, monkeypatch, page="report")
     at.selectbox(key="report_year").set_value(2021).run()
     at.toggle(key="report_compare").set_value(False).run()
     assert_clean(at)
@@ -59,7 +59,7 @@ def test_the_2021_draft_without_comparisons_reads_as_the_seed_report(demo_db_mas
 
 
 def test_the_docx_download_is_the_draft_and_is_recorded_in_the_audit_trail(demo_db, monkeypatch):
-    at = goto(open_app(demo_db, monkeypatch), "report")
+    at = open_app(demo_db, monkeypatch, page="report")
     at.selectbox(key="report_year").set_value(2021).run()
     data = at.session_state["_exports"]["年度报告（Word）"]()
     document = docx.Document(io.BytesIO(data))
@@ -74,7 +74,7 @@ def test_gaps_are_listed_on_the_page(demo_db, monkeypatch):
 
     ((submission,),) = sql(demo_db, "select submission_id from submissions where year = 2023 and submission_id like '%-drugs-%'")
     warehouse.roll_back(demo_db, submission, "测试")
-    at = goto(open_app(demo_db, monkeypatch), "report")
+    at = open_app(demo_db, monkeypatch, page="report")
     at.selectbox(key="report_year").set_value(2023).run()
     assert_clean(at)
     warnings = [w.value for w in at.warning]
@@ -115,7 +115,7 @@ def test_the_report_page_refuses_a_viewer_even_if_it_is_reached(demo_db_master, 
 
 
 def test_meeting_mode_warns_not_to_project_the_report(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1"}), "report")
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1"}, page="report")
     assert_clean(at)
     assert any("请勿在会上投影本页" in w.value for w in at.warning)
 
@@ -143,7 +143,7 @@ def test_the_correction_page_says_the_issues_example(topic_pages):
 
 
 def test_the_points_follow_the_villages_chosen(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"v": "440204100001"}), "drugs")
+    at = open_app(demo_db_master, monkeypatch, {"v": "440204100001"}, page="drugs")
     points = next(m.value for m in at.markdown if m.value.startswith("**要点**"))
     ((registered,),) = sql(
         demo_db_master,
@@ -154,7 +154,7 @@ def test_the_points_follow_the_villages_chosen(demo_db_master, monkeypatch):
 
 
 def test_in_meeting_mode_a_village_pages_points_leave_out_what_is_hidden(demo_db_master, monkeypatch):
-    at = goto(open_app(demo_db_master, monkeypatch, {"meeting": "1", "v": "440204100001"}), "correction")
+    at = open_app(demo_db_master, monkeypatch, {"meeting": "1", "v": "440204100001"}, page="correction")
     assert_clean(at)
     cards = {m.label: m.value for m in at.metric}
     assert cards["2023年 在册社区矫正对象（人）"] in ("<3", "*", "…")
