@@ -202,8 +202,19 @@ def lp_ranges(pub: Publication, baseline: bool = False, integer: bool = False) -
         A_eq, b_eq = _matrix(system, variables, [r for r in rows if system.rows[r][2] == "eq"])
         A_ub, b_ub = _matrix(system, variables, [r for r in rows if system.rows[r][2] == "le"])
         bounds = list(zip(system.lo[variables], [None if math.isinf(h) else h for h in system.hi[variables]], strict=True))
+        # Every optimum found is a feasible point of the whole block: a variable it puts on
+        # its own bound (its box lower or upper limit) has that bound as its min or max, with
+        # no program of its own to solve. Only exact bounds count, never a near one.
+        reached_lo = np.zeros(len(variables), dtype=bool)
+        reached_hi = np.zeros(len(variables), dtype=bool)
         for n, v in enumerate(variables):
-            for sense, store in ((1.0, low), (-1.0, high)):
+            for sense, store, reached, limit in (
+                (1.0, low, reached_lo, system.lo[variables]),
+                (-1.0, high, reached_hi, system.hi[variables]),
+            ):
+                if reached[n]:
+                    store[v] = limit[n]
+                    continue
                 c = np.zeros(len(variables))
                 c[n] = sense
                 if integer:
@@ -223,6 +234,8 @@ def lp_ranges(pub: Publication, baseline: bool = False, integer: bool = False) -
                 if res.status != 0:
                     raise RuntimeError(f"audit {'MILP' if integer else 'LP'} failed ({res.message}) for year {pub.year}")
                 store[v] = sense * res.fun
+                reached_lo |= res.x == system.lo[variables]
+                reached_hi |= res.x == system.hi[variables]
     return _report(pub, system, low, high)
 
 
