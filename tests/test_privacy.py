@@ -15,9 +15,9 @@ import json
 import re
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
+import python_calamine
 import streamlit as st
 
 from figures import protection, queries
@@ -61,11 +61,13 @@ def truth(db, topic: str) -> pd.DataFrame:
     )
 
 
-def published_cells(at) -> pd.DataFrame:
+def published_cells(at, exports: dict[str, bytes] | None = None) -> pd.DataFrame:
     """Every village cell the page's downloads carry (the long form of the detail table:
     year, village, indicator, and what it shows)."""
-    book = openpyxl.load_workbook(io.BytesIO(page_exports(at)["明细（Excel）"]))
-    rows = list(book["明细（逐格来源）"].values)
+    exports = exports or page_exports(at)
+    # Read with calamine, the ETL's own reader: a tenth of openpyxl's time for this long sheet.
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(exports["明细（Excel）"]))
+    rows = book.get_sheet_by_name("明细（逐格来源）").to_python()
     frame = pd.DataFrame(rows[1:], columns=rows[0])
     return frame.rename(
         columns={"年份": "year", "村（社区）": "village_name", "指标": "indicator_name", "数值": "value", "显示值": "display"}
@@ -147,20 +149,21 @@ def test_no_village_count_below_k_is_shown_on_the_page_or_in_any_download(demo_d
     true = truth(demo_db_master, page)
     small = true[true["value"] < K]
     secrets = set(zip(small["year"], small["village_name"], small["indicator_name"], strict=True))
+    exports = page_exports(at)
     # The long form: every small cell is a marker.
-    shown = published_cells(at)
+    shown = published_cells(at, exports)
     leaked = [
         row for row in shown.itertuples() if (row.year, row.village_name, row.indicator_name) in secrets and row.display not in MARKERS
     ]
     assert not leaked, leaked[:3]
     # Every other download: a village row of a wide table never shows a small count.
-    for name, data in page_exports(at).items():
+    checked = 0
+    for name, data in exports.items():
         frames = []
         if name.endswith("（CSV）"):
             frames.append(pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str))
         else:
-            book = openpyxl.load_workbook(io.BytesIO(data))
-            frames += [pd.DataFrame(list(s.values)[1:], columns=list(s.values)[0]) for s in book.worksheets if s.max_row > 1]
+            frames += pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine").values()
         for frame in frames:
             if {"年份", "村（社区）"} <= set(frame.columns):
                 for row in frame.itertuples(index=False):
@@ -169,6 +172,8 @@ def test_no_village_count_below_k_is_shown_on_the_page_or_in_any_download(demo_d
                         indicator = re.sub(r"^其中：|（.*?）$", "", str(column))
                         if (int(record["年份"]), record["村（社区）"], indicator) in secrets:
                             assert str(value) in MARKERS, (name, record["村（社区）"], column, value)
+                            checked += 1
+    assert checked > 100, "the wide tables carry the small cells too (hidden), and each was looked at"
 
 
 def test_a_ranking_groups_hidden_villages_and_never_draws_an_empty_bar(demo_db_master, monkeypatch, no_settings):
