@@ -3,8 +3,10 @@ and a builder that writes workbooks into tmp_path the way clerks lay them out.""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,8 +27,10 @@ def db_path(tmp_path: Path) -> Path:
 def empty_warehouse(tmp_path_factory) -> Path:
     """A warehouse as `warehouse.connect` creates it, made once: copying it is quicker than
     creating the schema again for every test."""
-    path = tmp_path_factory.mktemp("empty") / "warehouse.duckdb"
-    warehouse.connect(path).close()
+    with _made_once(tmp_path_factory, "empty") as (folder, make):
+        path = folder / "warehouse.duckdb"
+        if make:
+            warehouse.connect(path).close()
     return path
 
 
@@ -38,10 +42,30 @@ def fresh_db(db_path: Path, empty_warehouse: Path):
     con.close()
 
 
+@contextmanager
+def _made_once(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder for something a session makes once, and whether to make it. With pytest-xdist
+    (-n 2) every worker is a session of its own; the workers of one run share the folder
+    (their base folders' parent is the run's own), and the first to come makes it while the
+    others wait on a lock."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield tmp_path_factory.mktemp(name), True
+        return
+    folder = tmp_path_factory.getbasetemp().parent / name
+    folder.mkdir(exist_ok=True)
+    with open(folder.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder / ".made"
+        yield folder, not done.exists()
+        done.touch()
+
+
 @pytest.fixture(scope="session")
 def demo_db_master(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    demo.build_demo(path)
+    with _made_once(tmp_path_factory, "demo") as (folder, make):
+        path = folder / "demo.duckdb"
+        if make:
+            demo.build_demo(path)
     return path
 
 
@@ -117,9 +141,11 @@ def district():
 @pytest.fixture(scope="session")
 def district_db_master(tmp_path_factory) -> Path:
     """The district demo warehouse, built once."""
-    path = tmp_path_factory.mktemp("district") / "district.duckdb"
-    with village_list(DISTRICT_VILLAGES):
-        demo.build_demo(path)
+    with _made_once(tmp_path_factory, "district") as (folder, make):
+        path = folder / "district.duckdb"
+        if make:
+            with village_list(DISTRICT_VILLAGES):
+                demo.build_demo(path)
     return path
 
 

@@ -312,19 +312,22 @@ def _sources(document, draft: Draft, figures: _Figures) -> None:
     table.autofit = False
     for column, (_name, width) in zip(table.columns, _SOURCE_COLUMNS, strict=True):
         column.width = width
+    # The style's id, looked up once: python-docx looks a style name up among all the
+    # document's styles on every assignment (a second for the 300-odd cells of the demo).
+    style_id = document.styles["表格文字"].style_id
     for cell, (name, width) in zip(table.rows[0].cells, _SOURCE_COLUMNS, strict=True):
-        _cell(cell, name, width, bold=True)
+        _cell(cell, name, width, style_id, bold=True)
     header = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     header.append(repeat)
     for row in source_rows(draft):
         for cell, value, (_name, width) in zip(table.add_row().cells, row, _SOURCE_COLUMNS, strict=True):
-            _cell(cell, value, width)
+            _cell(cell, value, width, style_id)
 
 
-def _cell(cell, text: str, width, bold: bool = False) -> None:
+def _cell(cell, text: str, width, style_id: str, bold: bool = False) -> None:
     cell.width = width
     paragraph = cell.paragraphs[0]
-    paragraph.style = "表格文字"
+    paragraph._p.style = style_id  # <w:pStyle w:val=…/>, what `paragraph.style = name` writes
     run = paragraph.add_run(text)
     run.font.bold = bold
