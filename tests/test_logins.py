@@ -4,9 +4,11 @@ users file whose loss closes the dashboard instead of opening it."""
 from __future__ import annotations
 
 import threading
+import types
 
 import pytest
 
+import ui.login
 from etl.loading import journal
 from figures import access, logins
 from tests.dashboard_support import assert_clean, goto, open_app
@@ -62,9 +64,12 @@ def test_a_success_clears_the_name_and_the_count_survives_a_restart(tmp_path):
 
 
 def test_the_login_form_locks_after_five_tries_and_the_journal_has_every_attempt(demo_db, users, monkeypatch):  # noqa: F811
+    waited: list[float] = []  # the form's waits after a failure, asked for and recorded, not slept
+    monkeypatch.setattr(ui.login, "time", types.SimpleNamespace(sleep=waited.append))
     at = open_app(demo_db, monkeypatch, users=users)
     for _ in range(logins.NAME_ATTEMPTS):
         assert [e.value for e in log_in(at, "赵管理", "wrong password").error] == ["用户名或密码不正确。请重试；忘记密码请联系系统管理员。"]
+    assert waited == [access.failure_delay(n) for n in range(1, logins.NAME_ATTEMPTS + 1)] and waited[-1] > 0
     (locked,) = [e.value for e in log_in(at, "赵管理", PASSWORD).error]
     assert locked.startswith("登录尝试次数过多，已暂时锁定。"), "even the right password waits"
     at = log_in(open_app(demo_db, monkeypatch, users=users), "王查看")
