@@ -6,16 +6,25 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from etl.authoring import demo
-from etl.loading import invariants, warehouse
-from etl.loading.loader import load_blobs
-from tests.builders import WorkbookBuilder
+# Compiled modules are cached (in __pycache__, which git ignores) even where the environment
+# says PYTHONDONTWRITEBYTECODE: without the cache every process a run starts (the two xdist
+# workers, each reader worker, each command line) compiled the project and its test modules
+# again, a fifth of the quick tier's time. Set before the project is imported, and for the
+# processes the tests start.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+from etl.authoring import demo  # noqa: E402
+from etl.loading import invariants, warehouse  # noqa: E402
+from etl.loading.loader import load_blobs  # noqa: E402
+from tests.builders import WorkbookBuilder  # noqa: E402
 
 
 @pytest.fixture
@@ -155,3 +164,25 @@ def district_db(district, district_db_master: Path, tmp_path: Path) -> Path:
     path = tmp_path / "district.duckdb"
     shutil.copy(district_db_master, path)
     return path
+
+
+# ---------------------------------------------------------------- the slow tier by measurement
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests tests/slow_tests.txt lists (measured by `python -m tests.tiers`) slow,
+    before -m selects. A listed test that no longer exists stops a run of the whole suite."""
+    from tests import tiers
+
+    if os.environ.get(tiers.MEASURING):
+        return
+    slow = tiers.listed()
+    collected = {item.nodeid for item in items}
+    for item in items:
+        if item.nodeid in slow:
+            item.add_marker(pytest.mark.slow)
+    whole_suite = not config.args or [Path(a).resolve() for a in config.args] == [Path(config.rootpath, "tests").resolve()]
+    gone = sorted(set(slow) - collected)
+    if whole_suite and gone and not config.getoption("keyword"):
+        raise pytest.UsageError(f"tests/slow_tests.txt lists tests that no longer exist; run python -m tests.tiers: {gone[:5]}")
