@@ -29,12 +29,12 @@ def last_year(db) -> int:
     return int(sql(db, "select max(year) from indicator_values")[0][0])
 
 
-def test_the_whole_district_sums_every_town_and_offers_the_towns(district_db, monkeypatch):
-    at = open_app(district_db, monkeypatch, page="overview")
+def test_the_whole_district_sums_every_town_and_offers_the_towns(district_db_master, district, monkeypatch):
+    at = open_app(district_db_master, monkeypatch, page="overview")
     assert_clean(at)
-    year = last_year(district_db)
-    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db, "drug_registered", year))
-    assert card(at, "在册社区矫正对象（人）").value == str(figure(district_db, "cc_registered", year))
+    year = last_year(district_db_master)
+    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db_master, "drug_registered", year))
+    assert card(at, "在册社区矫正对象（人）").value == str(figure(district_db_master, "cc_registered", year))
     towns = at.selectbox(key="f_town")
     assert towns.options[0].startswith("全区（浈江区，8 个镇、街道）") and len(towns.options) == 9
     assert not [m for m in at.multiselect if m.key == "f_villages"], "villages are chosen within a town"
@@ -42,7 +42,7 @@ def test_the_whole_district_sums_every_town_and_offers_the_towns(district_db, mo
     table = next(frame.value for frame in at.dataframe if frame.value.columns[0].endswith("镇（街道）"))
     per_town = dict(
         sql(
-            district_db,
+            district_db_master,
             "select town_name, sum(value) from indicator_values join (select distinct town_code, town_name from villages) using (town_code) where indicator_code = 'drug_registered' and year = ? group by 1",
             [year],
         )
@@ -50,40 +50,42 @@ def test_the_whole_district_sums_every_town_and_offers_the_towns(district_db, mo
     assert dict(zip(table.iloc[:, 0], table["在册吸毒人员"], strict=True)) == {name: str(value) for name, value in per_town.items()}
 
 
-def test_a_town_from_the_link_shows_that_towns_figures_and_villages(district_db, monkeypatch):
-    at = open_app(district_db, monkeypatch, {"t": LEYUAN}, page="correction")
+def test_a_town_from_the_link_shows_that_towns_figures_and_villages(district_db_master, district, monkeypatch):
+    at = open_app(district_db_master, monkeypatch, {"t": LEYUAN}, page="correction")
     assert_clean(at)
-    year = last_year(district_db)
-    assert card(at, "在册社区矫正对象（人）").value == str(figure(district_db, "cc_registered", year, LEYUAN))
+    year = last_year(district_db_master)
+    assert card(at, "在册社区矫正对象（人）").value == str(figure(district_db_master, "cc_registered", year, LEYUAN))
     assert at.query_params["t"] == LEYUAN
     assert "范围：乐园镇" in status(at)
     options = at.multiselect(key="f_villages").options
-    names = [name for (name,) in sql(district_db, "select village_name from villages where town_code = ? order by village_code", [LEYUAN])]
+    names = [
+        name for (name,) in sql(district_db_master, "select village_name from villages where town_code = ? order by village_code", [LEYUAN])
+    ]
     assert sorted(options) == sorted(names)
     detail = next(frame.value for frame in at.dataframe if "村（社区）" in frame.value.columns)
     assert set(detail["村（社区）"]) <= set(names)
 
 
-def test_villages_of_a_town_sum_just_those_villages_and_a_link_without_the_town_opens_theirs(district_db, monkeypatch):
+def test_villages_of_a_town_sum_just_those_villages_and_a_link_without_the_town_opens_theirs(district_db_master, district, monkeypatch):
     chosen = ("440204100001", "440204100201")
-    at = open_app(district_db, monkeypatch, {"v": ",".join(chosen)}, page="drugs")
+    at = open_app(district_db_master, monkeypatch, {"v": ",".join(chosen)}, page="drugs")
     assert_clean(at)
     assert at.session_state["f_town"] == SHILITING
-    year = last_year(district_db)
-    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db, "drug_registered", year, SHILITING, chosen))
+    year = last_year(district_db_master)
+    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db_master, "drug_registered", year, SHILITING, chosen))
     assert at.query_params["t"] == SHILITING and at.query_params["v"] == ",".join(chosen)
 
 
-def test_choosing_another_town_keeps_it_in_the_url_and_drops_the_old_towns_villages(district_db, monkeypatch):
-    at = open_app(district_db, monkeypatch, {"t": SHILITING, "v": "440204100001"}, page="overview")
+def test_choosing_another_town_keeps_it_in_the_url_and_drops_the_old_towns_villages(district_db_master, district, monkeypatch):
+    at = open_app(district_db_master, monkeypatch, {"t": SHILITING, "v": "440204100001"}, page="overview")
     at.selectbox(key="f_town").set_value(LEYUAN).run()
     assert_clean(at)
     assert at.query_params["t"] == LEYUAN and "v" not in at.query_params
-    year = last_year(district_db)
-    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db, "drug_registered", year, LEYUAN))
+    year = last_year(district_db_master)
+    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db_master, "drug_registered", year, LEYUAN))
     at.selectbox(key="f_town").set_value("").run()
     assert "t" not in at.query_params
-    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db, "drug_registered", year))
+    assert card(at, "在册吸毒人员（人）").value == str(figure(district_db_master, "drug_registered", year))
 
 
 @pytest.mark.parametrize("page", ["staffing", "correction", "mental_health", "drugs", "outreach", "ledger", "deck"])
@@ -93,12 +95,12 @@ def test_every_page_works_at_every_level(district_db_master, district, monkeypat
     assert_clean(at)
 
 
-def test_the_whole_district_ranks_its_towns(district_db, monkeypatch):
-    at = open_app(district_db, monkeypatch, page="drugs")
-    year = last_year(district_db)
+def test_the_whole_district_ranks_its_towns(district_db_master, district, monkeypatch):
+    at = open_app(district_db_master, monkeypatch, page="drugs")
+    year = last_year(district_db_master)
     ranking = next(chart for chart in at.get("plotly_chart") if f"{year}年各镇（街道）在册吸毒人员" in chart.proto.spec)
     per_town = sql(
-        district_db,
+        district_db_master,
         "select town_code, sum(value) from indicator_values where indicator_code = 'drug_registered' and year = ? group by 1",
         [year],
     )
@@ -127,11 +129,11 @@ def test_the_ledger_lists_each_towns_sheets_and_names_the_town_that_is_missing_o
     assert not at.error and at.success[0].value == f"{year}年度各项报表均已上报。"
 
 
-def test_the_report_is_a_towns_and_asks_for_one_on_the_whole_district(district_db, monkeypatch):
-    at = open_app(district_db, monkeypatch, page="report")
+def test_the_report_is_a_towns_and_asks_for_one_on_the_whole_district(district_db_master, district, monkeypatch):
+    at = open_app(district_db_master, monkeypatch, page="report")
     assert_clean(at)
     assert any("请在侧栏“镇（街道）”中选择一个" in box.value for box in at.info)
-    at = open_app(district_db, monkeypatch, {"t": LEYUAN}, page="report")
+    at = open_app(district_db_master, monkeypatch, {"t": LEYUAN}, page="report")
     assert_clean(at)
     assert any(m.value.startswith("### 乐园镇关于") for m in at.markdown)
 
