@@ -331,7 +331,9 @@ def test_a_csv_download_opens_with_its_chinese_intact(server, page):
 def test_the_page_workbook_has_one_sheet_per_chart_and_table_plus_notes(server, page):
     open_page(page, server, "correction", "社区矫正")
     charts = wait_for_charts(page)
-    tables = page.locator("[data-testid='stDataFrame']").count()
+    frames = page.locator("[data-testid='stDataFrame']")
+    frames.first.wait_for()  # the detail table is drawn after the charts: count once it is there
+    tables = frames.count()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="下载本页全部数据").click()
     download = download_info.value
