@@ -2,8 +2,8 @@
 
 A test is in the slow tier when it says so (`@pytest.mark.slow`: concurrency, crashes,
 fuzzing, browsers …) or when it is listed in tests/slow_tests.txt, the tests that took
-three quarters of a second or more on the reference machine (2 cores) the last time they
-were measured (about one test in twenty-five, and over a third of the quick tier's time).
+half a second or more on the reference machine (2 cores) the last time they were measured
+(about one test in twenty, and half of the quick tier's time).
 `python -m pytest -m "not slow"` runs the rest; CI runs everything.
 
     python -m tests.tiers          # measure every test of the quick tier, one at a time, and rewrite the list
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST = Path(__file__).with_name("slow_tests.txt")
-THRESHOLD_SECONDS = 0.75
+THRESHOLD_SECONDS = 0.5
 # Never listed, however long they take: the product's first promises, which every edit should
 # be checked against at once (the 2021 report's figures exactly; the small-count protection
 # under the joint audit on the demo's correction data).
