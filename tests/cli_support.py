@@ -25,8 +25,10 @@ from tests.conftest import village_list
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def etl_process(*args, env: dict | None = None, cwd: Path = ROOT, input: str | None = None) -> subprocess.CompletedProcess:
-    """`python -m etl ARGS` as its own process."""
+def etl_process(
+    *args, env: dict | None = None, cwd: Path = ROOT, input: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """`python -m etl ARGS` as its own process (its environment: this one's, with `env` on top)."""
     return subprocess.run(
         [sys.executable, "-m", "etl", *map(str, args)],
         capture_output=True,
@@ -34,7 +36,7 @@ def etl_process(*args, env: dict | None = None, cwd: Path = ROOT, input: str | N
         env={**os.environ, **(env or {})},
         cwd=cwd,
         input=input,
-        timeout=300,
+        timeout=timeout,
     )
 
 

@@ -3,14 +3,13 @@ coded Chinese message, or loaded — never a traceback, a hang or a crash."""
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from etl.reference.problems import CODES
 from etl.workbook.prepare import prepare
+from tests.cli_support import etl_process
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("FAZHI_CORPUS", ROOT.parent / "shared" / "corpus" / "calamine-tests"))
@@ -29,13 +28,7 @@ def test_each_corpus_file_ends_in_a_coded_result(path):
 
 @pytest.mark.skipif(not FILES, reason="the shared corpus is not beside this checkout")
 def test_the_whole_corpus_through_the_command_line_never_shows_a_traceback(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "etl", "load", "--db", str(tmp_path / "c.duckdb"), "--json", str(CORPUS)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
+    result = etl_process("load", "--db", tmp_path / "c.duckdb", "--json", CORPUS, timeout=600)
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 1)
     reports = json.loads(result.stdout)

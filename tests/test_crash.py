@@ -21,6 +21,7 @@ import pytest
 from etl.loading import originals
 from etl.loading.warehouse import CRASH_POINTS
 from tests.builders import correction_sheet
+from tests.cli_support import etl_process
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = 40
@@ -89,6 +90,6 @@ def test_sigkill_at_every_stage_of_a_commit_never_loses_or_splits_a_file(books, 
     assert load(reference, books.folder).returncode == 0
     got = duckdb.connect(str(db), read_only=True).execute(QUERY).fetchall()
     assert got == duckdb.connect(str(reference), read_only=True).execute(QUERY).fetchall()
-    rebuilt = subprocess.run([sys.executable, "-m", "etl", "rebuild", "--db", str(db)], cwd=ROOT, capture_output=True, text=True)
+    rebuilt = etl_process("rebuild", "--db", db)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert duckdb.connect(str(db), read_only=True).execute(QUERY).fetchall() == got

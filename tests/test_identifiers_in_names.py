@@ -5,8 +5,6 @@ originals, the command line's report or the refusal message itself."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -14,8 +12,8 @@ import duckdb
 from etl.loading import journal, originals
 from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
+from tests.cli_support import etl_process
 
-ROOT = Path(__file__).resolve().parent.parent
 ID = "440204199001011234"
 GOOD_ROWS = [["前进路社区", 2, 2, 0, 0, 0, 0, 0]]
 
@@ -61,9 +59,7 @@ def test_the_command_line_never_prints_the_number(books, tmp_path):
     path = books.write(f"{ID}.xlsx", correction_sheet(GOOD_ROWS))
     db = tmp_path / "w.duckdb"
     for extra in ([], ["--json"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "etl", "load", "--db", str(db), *extra, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120
-        )
+        result = etl_process("load", "--db", db, *extra, path, timeout=120)
         assert result.returncode == 1
         assert ID not in result.stdout + result.stderr
     assert ID not in everything_kept(db)

@@ -10,8 +10,6 @@ import pytest
 from etl.loading import invariants, originals
 from tests.cli_support import etl
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture
 def demo_db(demo_db_master, tmp_path) -> Path:

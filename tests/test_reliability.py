@@ -9,8 +9,6 @@ import errno
 import os
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -19,7 +17,7 @@ import pytest
 from etl.loading import files, journal, maintenance, originals, warehouse
 from etl.loading.loader import load_blobs
 from tests.builders import correction_sheet
-from tests.cli_support import etl
+from tests.cli_support import etl, etl_process
 from tests.dashboard_support import open_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,15 +167,7 @@ def test_the_command_line_says_the_disk_is_full(loaded, books, tmp_path):
     (shim / "sitecustomize.py").write_text(
         "import shutil\nreal = shutil.disk_usage\nshutil.disk_usage = lambda p: real(p)._replace(free=1000)\n", encoding="utf-8"
     )
-    env = {**os.environ, "PYTHONPATH": f"{shim}{os.pathsep}{ROOT}"}
-    result = subprocess.run(
-        [sys.executable, "-m", "etl", "load", "--db", str(loaded), str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = etl_process("load", "--db", loaded, path, env={"PYTHONPATH": f"{shim}{os.pathsep}{ROOT}"})
     assert result.returncode == 1
     assert "磁盘空间不足" in result.stderr and "Traceback" not in result.stderr
     assert counts(loaded) == (2, 14)
