@@ -61,13 +61,14 @@ def current(con: duckdb.DuckDBPyConnection) -> int:
     return 1  # the first release recorded no version
 
 
-def upgrade(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every step this warehouse has not had, in one transaction; returns the version."""
+def upgrade(con: duckdb.DuckDBPyConnection) -> bool:
+    """Apply every step this warehouse has not had, in one transaction; returns whether there
+    were any (the views are then made again over the changed tables)."""
     have, known = current(con), latest()
     if have > known:
         raise WarehouseTooNew(have, known)
     if have == known:
-        return have
+        return False
     con.execute("begin")
     try:
         for step in steps():
@@ -80,7 +81,7 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> int:
     except BaseException:
         con.execute("rollback")
         raise
-    return known
+    return True
 
 
 # ---------------------------------------------------------------- data carried over by a step

@@ -44,7 +44,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
-    upgraded = migrations.current(con) != migrations.upgrade(con)
+    upgraded = migrations.upgrade(con)
     stored = dict(con.execute("select key, value from info where key in ('reference', 'views')").fetchall())
     fingerprint = reference_fingerprint()
     if stored.get("reference") != fingerprint:
